@@ -1,0 +1,148 @@
+"""Self-check quizzes: one YAML file per chapter, rendered three ways.
+
+A chapter's questions live in ``book/quizzes/<slug>.yml`` in jupyterquiz's
+own schema (see CONTRIBUTING.md). :func:`show` returns an object whose
+display bundle carries two renderings of the same questions:
+
+* ``text/html``: jupyterquiz's interactive quiz, with its script inline, so
+  it works on the website and in Jupyter or Binder;
+* ``text/markdown``: the questions followed by an answer key, which the PDF
+  (LaTeX) build picks because it cannot show HTML or JavaScript.
+
+Usage in a chapter, in a cell tagged ``remove-input``::
+
+    from nnbook import quiz
+    quiz.show("neuron")
+"""
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+import yaml
+
+__all__ = ["Quiz", "load", "show", "validate", "QUIZ_DIR"]
+
+#: Where quiz files live: ``book/quizzes`` next to this package in a clone.
+QUIZ_DIR = Path(__file__).resolve().parent.parent / "book" / "quizzes"
+
+_TYPES = ("multiple_choice", "many_choice")
+_LETTERS = string.ascii_lowercase
+
+
+def validate(questions, source="quiz"):
+    """Check a list of question dicts and raise ``ValueError`` naming the problem.
+
+    Rules: every question has text, a known ``type`` and at least two
+    answers; every answer has ``answer`` text, a boolean ``correct`` and a
+    non-empty ``feedback``; a ``multiple_choice`` question has exactly one
+    correct answer, a ``many_choice`` question at least one.
+    """
+    if not isinstance(questions, list) or not questions:
+        raise ValueError(f"{source}: expected a non-empty list of questions, got {type(questions).__name__}")
+    for i, q in enumerate(questions, start=1):
+        where = f"{source}, question {i}"
+        if not isinstance(q, dict) or not str(q.get("question", "")).strip():
+            raise ValueError(f"{where}: needs a non-empty 'question'")
+        if q.get("type") not in _TYPES:
+            raise ValueError(f"{where}: type must be one of {_TYPES}, got {q.get('type')!r}")
+        answers = q.get("answers")
+        if not isinstance(answers, list) or len(answers) < 2:
+            raise ValueError(f"{where}: needs at least two answers")
+        for j, a in enumerate(answers, start=1):
+            if not str(a.get("answer", "")).strip():
+                raise ValueError(f"{where}, answer {j}: needs non-empty 'answer' text")
+            if not isinstance(a.get("correct"), bool):
+                raise ValueError(f"{where}, answer {j}: 'correct' must be true or false")
+            if not str(a.get("feedback", "")).strip():
+                raise ValueError(f"{where}, answer {j}: every answer needs 'feedback'")
+        n_correct = sum(a["correct"] for a in answers)
+        if q["type"] == "multiple_choice" and n_correct != 1:
+            raise ValueError(f"{where}: multiple_choice needs exactly one correct answer, has {n_correct}")
+        if q["type"] == "many_choice" and n_correct < 1:
+            raise ValueError(f"{where}: many_choice needs at least one correct answer")
+    return questions
+
+
+def load(slug, quiz_dir=None):
+    """Read and validate ``<quiz_dir>/<slug>.yml``; return the list of questions.
+
+    Without ``quiz_dir``, look in ``quizzes/`` beside the running chapter
+    (the working directory of a chapter's kernel is ``book/``), then in the
+    clone's ``book/quizzes``.
+    """
+    if quiz_dir is None:
+        quiz_dir = Path("quizzes") if (Path("quizzes") / f"{slug}.yml").is_file() else QUIZ_DIR
+    path = Path(quiz_dir) / f"{slug}.yml"
+    if not path.is_file():
+        raise FileNotFoundError(f"no quiz file for chapter {slug!r}: expected {path}")
+    with open(path, encoding="utf-8") as f:
+        questions = yaml.safe_load(f)
+    return validate(questions, source=path.name)
+
+
+class Quiz:
+    """A quiz that displays as jupyterquiz HTML or as a printed answer key."""
+
+    def __init__(self, questions, slug="quiz"):
+        self.questions = validate(questions, source=slug)
+        self.slug = slug
+
+    def _repr_html_(self):
+        # jupyterquiz's own building blocks, combined into ONE html output
+        # (display_quiz would emit html + javascript, which the LaTeX builder
+        # cannot take and which myst-nb would warn about).
+        from jupyterquiz.dynamic.renderer import build_script, build_styles, render_div
+
+        div_id = "quiz_" + "".join(c if c.isalnum() else "_" for c in self.slug)
+        prefix = f"var questions{div_id}={json.dumps(self.questions)};\n\nif (typeof Question === 'undefined') {{\n"
+        script = build_script(prefix, True, "", div_id, True)
+        div = render_div(div_id, False, True, False, 1_000_000, 680, 10, "left")
+        colors = {"--jq-multiple-choice-bg": "#1f4e79", "--jq-many-choice-bg": "#8a3b12"}
+        styles = build_styles(div_id, _colors(colors))
+        return f'<div class="nnbook-quiz">{div}</div>{styles}<script>\n{script}\n</script></div>'
+
+    def _repr_markdown_(self):
+        lines = []
+        key = []
+        for i, q in enumerate(self.questions, start=1):
+            kind = " (choose all that apply)" if q["type"] == "many_choice" else ""
+            lines.append(f"**Question {i}.** {q['question'].strip()}{kind}\n")
+            for letter, a in zip(_LETTERS, q["answers"]):
+                lines.append(f"- ({letter}) {a['answer'].strip()}")
+            lines.append("")
+            right = [(letter, a) for letter, a in zip(_LETTERS, q["answers"]) if a["correct"]]
+            letters = ", ".join(f"({letter})" for letter, _ in right)
+            why = " ".join(a["feedback"].strip() for _, a in right)
+            key.append(f"{i}. {letters}: {why}")
+        lines.append("**Answers.**\n")
+        lines.extend(key)
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self):
+        return f"Quiz({self.slug!r}, {len(self.questions)} questions)"
+
+
+def _colors(overrides):
+    base = {
+        "--jq-mc-button-bg": "#fafafa",
+        "--jq-mc-button-border": "#e0e0e0e0",
+        "--jq-mc-button-inset-shadow": "#555555",
+        "--jq-numeric-bg": "#1f4e79",
+        "--jq-numeric-input-bg": "#c0c0c0",
+        "--jq-numeric-input-label": "#101010",
+        "--jq-numeric-input-shadow": "#999999",
+        "--jq-string-bg": "#4c1a57",
+        "--jq-incorrect-color": "#c80202",
+        "--jq-correct-color": "#009113",
+        "--jq-text-color": "#fafafa",
+        "--jq-link-color": "#9abafa",
+    }
+    base.update(overrides)
+    return base
+
+
+def show(slug, quiz_dir=None):
+    """Return the chapter's quiz, ready to display as a cell's result."""
+    return Quiz(load(slug, quiz_dir), slug=slug)

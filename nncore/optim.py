@@ -1,0 +1,158 @@
+"""Optimizers: turn gradients into parameter updates.
+
+An optimizer receives ``model.parameters()`` once, a list of
+``(param, grad)`` array pairs, and keeps any per-parameter state (momentum
+buffers, Adam's moment estimates) alongside. Each ``step()`` updates every
+``param`` *in place*. The update rules are exactly PyTorch's, in order of
+increasing complexity:
+
+    SGD            p <- p - lr g
+    SGD+momentum   buf <- momentum buf + g;  p <- p - lr buf
+    Adam           m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
+                   p <- p - lr m_hat / (sqrt(v_hat) + eps)
+
+Weight decay (L2 regularisation) adds ``weight_decay * p`` to g first.
+"""
+import numpy as np
+
+from ._checks import check_positive, check_probability
+
+__all__ = ["Optimizer", "SGD", "Adam"]
+
+
+class Optimizer:
+    """Base class: holds the ``(param, grad)`` pairs and the learning rate.
+
+    Parameters
+    ----------
+    params : list of (ndarray, ndarray)
+        What ``model.parameters()`` returns.
+    lr : float
+        Learning rate (>= 0).
+    """
+
+    def __init__(self, params, lr):
+        name = type(self).__name__
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{name}: got an empty parameter list")
+        for i, pair in enumerate(self.params):
+            if not (isinstance(pair, tuple) and len(pair) == 2
+                    and all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in pair)):
+                raise TypeError(
+                    f"{name}: params[{i}] must be a (param, grad) pair of float64 "
+                    f"arrays, as returned by model.parameters(); got {type(pair).__name__}")
+            if pair[0].shape != pair[1].shape:
+                raise ValueError(
+                    f"{name}: params[{i}] has param shape {pair[0].shape} but grad "
+                    f"shape {pair[1].shape}")
+        self.lr = check_positive(lr, f"{name}: lr", allow_zero=True)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(lr={self.lr:g})"
+
+    def zero_grad(self):
+        """Set every gradient to zero (in place)."""
+        for _, g in self.params:
+            g.fill(0.0)
+
+    def step(self):
+        """Update every parameter once; subclasses implement this."""
+        raise NotImplementedError(f"{type(self).__name__} must implement step()")
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum and weight decay.
+
+    Parameters
+    ----------
+    params : list of (ndarray, ndarray)
+        What ``model.parameters()`` returns.
+    lr : float
+        Learning rate (>= 0).
+    momentum : float in [0, 1), default 0.0
+        Momentum factor; 0 gives plain SGD.
+    weight_decay : float, default 0.0
+        L2 penalty factor (>= 0), added to the gradient as ``weight_decay * p``.
+
+    Notes
+    -----
+    As in PyTorch: g = grad + weight_decay * p; buf = g on the first step,
+    then buf = momentum * buf + g; p -= lr * buf.
+    """
+
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.momentum = check_probability(momentum, "SGD: momentum", allow_one=False)
+        self.weight_decay = check_positive(weight_decay, "SGD: weight_decay", allow_zero=True)
+        self.buffers = [None] * len(self.params)  # one momentum buffer per parameter
+
+    def __repr__(self):
+        return (f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, "
+                f"weight_decay={self.weight_decay:g})")
+
+    def step(self):
+        """Apply one SGD update to every parameter, in place."""
+        for i, (p, grad) in enumerate(self.params):
+            g = grad + self.weight_decay * p if self.weight_decay else grad
+            if self.momentum:
+                if self.buffers[i] is None:
+                    self.buffers[i] = np.array(g)  # a copy: buf = g
+                else:
+                    self.buffers[i] *= self.momentum
+                    self.buffers[i] += g  # buf = momentum * buf + g
+                g = self.buffers[i]
+            p -= self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba 2015): per-parameter step sizes from gradient moments.
+
+    Parameters
+    ----------
+    params : list of (ndarray, ndarray)
+        What ``model.parameters()`` returns.
+    lr : float, default 1e-3
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates of the first-moment (mean) and second-moment estimates.
+    eps : float, default 1e-8
+        Added to the denominator to avoid division by zero.
+    weight_decay : float, default 0.0
+        L2 penalty added to the gradient (PyTorch ``Adam``, not ``AdamW``).
+
+    Notes
+    -----
+    At step t = 1, 2, ...:  m = b1 m + (1 - b1) g,  v = b2 v + (1 - b2) g^2,
+    m_hat = m / (1 - b1^t),  v_hat = v / (1 - b2^t),
+    p -= lr * m_hat / (sqrt(v_hat) + eps).
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr)
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+            raise TypeError(f"Adam: betas must be a pair (beta1, beta2); got {betas!r}")
+        self.betas = tuple(check_probability(b, f"Adam: betas[{i}]", allow_one=False)
+                           for i, b in enumerate(betas))
+        self.eps = check_positive(eps, "Adam: eps")
+        self.weight_decay = check_positive(weight_decay, "Adam: weight_decay", allow_zero=True)
+        # per-parameter state: step count t, first moment m, second moment v
+        self.state = [{"t": 0, "m": np.zeros_like(p), "v": np.zeros_like(p)}
+                      for p, _ in self.params]
+
+    def __repr__(self):
+        return (f"Adam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
+                f"weight_decay={self.weight_decay:g})")
+
+    def step(self):
+        """Apply one Adam update to every parameter, in place."""
+        b1, b2 = self.betas
+        for (p, grad), s in zip(self.params, self.state):
+            g = grad + self.weight_decay * p if self.weight_decay else grad
+            s["t"] += 1
+            s["m"] *= b1
+            s["m"] += (1 - b1) * g  # m = b1 m + (1 - b1) g
+            s["v"] *= b2
+            s["v"] += (1 - b2) * g * g  # v = b2 v + (1 - b2) g^2
+            m_hat = s["m"] / (1 - b1 ** s["t"])  # bias corrections
+            v_hat = s["v"] / (1 - b2 ** s["t"])
+            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

@@ -1,0 +1,61 @@
+"""The whole book builds as a PDF with xelatex, with every part a reader needs.
+
+A missing TeX toolchain is a failure, not a skip: `make pdf-deps` (and
+`.ci/run`) install it.
+"""
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import bookrules as br
+
+ROOT = br.ROOT
+JB = str(Path(sys.executable).parent / "jupyter-book")
+
+pytestmark = pytest.mark.pdf
+
+
+@pytest.fixture(scope="module")
+def pdf_text(tmp_path_factory):
+    for tool in ("xelatex", "latexmk", "xindy", "pdftotext", "pdfinfo"):
+        assert shutil.which(tool), f"{tool} is missing: run `make pdf-deps` (Debian/Ubuntu TeX packages)"
+    out = tmp_path_factory.mktemp("pdf")
+    start = time.perf_counter()
+    proc = subprocess.run([JB, "build", str(ROOT), "--builder", "pdflatex", "--path-output", str(out)],
+                          capture_output=True, text=True)
+    pdf = out / "_build" / "latex" / "book.pdf"
+    assert proc.returncode == 0 and pdf.is_file(), "PDF build failed:\n" + "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout).group(1))
+    print(f"PDF: {pages} pages in {time.perf_counter() - start:.0f} s")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text, pages
+
+
+def test_pdf_has_front_matter_parts_and_back_matter(pdf_text):
+    text, pages = pdf_text
+    assert pages >= 20
+    for heading in ("THE DECISION COMMITTEE", "NOTATION AND SHAPES", "GLOSSARY", "BIBLIOGRAPHY", "API REFERENCE"):
+        assert heading in text.upper(), f"{heading!r} is missing from the PDF"
+    for part in br.toc()["parts"]:
+        assert part["caption"] in text, f"the part {part['caption']!r} has no page in the PDF"
+
+
+def test_pdf_has_every_chapter_numbered_like_the_website(pdf_text):
+    text, _ = pdf_text
+    for number, chapter in enumerate(br.chapter_files(), start=1):
+        title = re.search(r"^# (.+)$", (ROOT / f"{chapter}.md").read_text(), flags=re.M).group(1)
+        title = re.sub(r"[`*]", "", title)
+        assert re.search(rf"^\s*{number}\s+{re.escape(title)}", text, flags=re.M | re.I), f"chapter {number} {title!r} not in the PDF contents"
+
+
+def test_pdf_prints_exercises_solutions_and_quiz_answers(pdf_text):
+    text, _ = pdf_text
+    assert re.search(r"Exercise \d+\.\d+", text) and re.search(r"Solution to Exercise \d+\.\d+", text)
+    assert "Answers." in text and re.search(r"Question \d+\.", text)
+    n_quizzes = len(list((ROOT / "book" / "quizzes").glob("*.yml")))
+    assert text.count("Answers.") >= n_quizzes

@@ -1,0 +1,178 @@
+"""Build the website from a clean output folder, then use it as a reader would.
+
+The build runs with warnings as errors into a fresh temporary folder (so
+every chapter executes: nothing comes from a cache). The browser tests drive
+Debian's Chromium through Playwright against that build, served on
+localhost: every page loads without errors and fetches nothing from outside
+the book; a solution opens; a quiz answer gives feedback; the Binder link has
+the right shape; a glossary term shows its definition on hover.
+"""
+import functools
+import http.server
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+import bookrules as br
+
+ROOT = br.ROOT
+JB = str(Path(sys.executable).parent / "jupyter-book")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [JB, "build", str(ROOT), "--builder", "html", "--path-output", str(out), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True,
+    )
+    print(f"clean HTML build: {time.perf_counter() - start:.0f} s")
+    log = proc.stdout + proc.stderr
+    warnings = [line for line in log.splitlines() if re.search(r"WARNING:|ERROR:", line)]
+    assert proc.returncode == 0 and not warnings, "the book does not build cleanly:\n" + "\n".join(warnings or log.splitlines()[-40:])
+    return out / "_build" / "html"
+
+
+@pytest.mark.book
+def test_book_builds_clean_with_every_page(site):
+    for page in br.toc_files():
+        assert (site / f"{page}.html").is_file(), f"{page}.html was not built"
+    assert (site / "index.html").is_file()
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (make browser-deps)"
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def open_page(browser, url):
+    """Open url; return the page and the list of problems seen while loading it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = []
+    host = urlparse(url).netloc
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    page.on("console", lambda m: problems.append(f"console error: {m.text}") if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on("request", lambda r: problems.append(f"fetched from outside the book: {r.url}")
+            if urlparse(r.url).netloc not in (host, "") and not r.url.startswith("data:") else None)
+    page.goto(url, wait_until="networkidle")
+    return page, problems
+
+
+def pages_with(site, marker):
+    return [p for p in br.toc_files() if marker in (site / f"{p}.html").read_text()]
+
+
+@pytest.mark.browser
+def test_every_page_loads_cleanly_from_the_books_own_assets(site, server, browser):
+    failures = {}
+    for name in br.toc_files() + ["search", "genindex"]:
+        page, problems = open_page(browser, f"{server}/{name}.html")
+        if problems:
+            failures[name] = problems
+        page.close()
+    assert not failures, failures
+
+
+@pytest.mark.browser
+def test_a_solution_dropdown_opens(site, server, browser):
+    names = pages_with(site, 'class="solution dropdown')
+    assert names, "no page of the book has a solution dropdown"
+    page, problems = open_page(browser, f"{server}/{names[0]}.html")
+    solution = page.locator("div.solution.dropdown").first
+    body = solution.locator("section, div.section, p:not(.admonition-title)").first
+    assert not body.is_visible(), "the solution is visible before it is opened"
+    solution.locator("button.toggle-button").click()
+    body.wait_for(state="visible", timeout=5000)
+    assert not problems
+
+
+@pytest.mark.browser
+def test_a_quiz_answer_gives_feedback(site, server, browser):
+    names = pages_with(site, "nnbook-quiz")
+    assert names, "no page of the book shows a quiz"
+    page, problems = open_page(browser, f"{server}/{names[0]}.html")
+    quiz = page.locator(".nnbook-quiz").first
+    quiz.locator(".MCButton").first.wait_for(timeout=5000)
+    first_question = quiz.locator(".MultipleChoiceQn").first.inner_text()
+    button = quiz.locator(".MCButton").first
+    button.click()
+    feedback = quiz.locator(".Feedback").first
+    feedback.wait_for(timeout=5000)
+    text = feedback.inner_text().strip()
+    assert text, "clicking an answer showed no feedback"
+    # The feedback shown is the one written for the clicked answer.
+    slug = Path(names[0]).name
+    quiz_file = ROOT / "book" / "quizzes" / f"{slug}.yml"
+    questions = yaml.safe_load(quiz_file.read_text())
+    (question,) = [q for q in questions if q["question"].strip()[:20] in first_question]
+    written = {a["answer"].strip(): a["feedback"].strip() for a in question["answers"]}
+    clicked = button.inner_text().strip()
+    assert clicked in written and written[clicked][:15] in text
+    assert not problems
+
+
+@pytest.mark.browser
+def test_binder_link_opens_the_chapter_in_jupyterlab(site, server, browser):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = urlparse(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"]["branch"]
+    names = pages_with(site, "mybinder.org")
+    assert names, "no page has a Binder launch button"
+    name = names[0]
+    page, problems = open_page(browser, f"{server}/{name}.html")
+    hrefs = page.eval_on_selector_all("a[href*='mybinder.org']", "els => els.map(e => e.href)")
+    expected = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/{name}.md"
+    assert expected in hrefs, f"Binder links on {name}: {hrefs}"
+    assert not problems
+
+
+@pytest.mark.browser
+def test_glossary_term_shows_its_definition_on_hover(site, server, browser):
+    names = [n for n in pages_with(site, "glossary.html#term-") if not n.endswith("glossary")]
+    assert names, "no page links a glossary term"
+    page, problems = open_page(browser, f"{server}/{names[0]}.html")
+    link = page.locator("article a.reference.internal[href*='glossary.html#term-']").first
+    target = link.get_attribute("href").split("#")[1]
+    link.scroll_into_view_if_needed()
+    link.hover()
+    tip = page.locator(".tippy-box").first
+    tip.wait_for(state="visible", timeout=5000)
+    # The tooltip shows the glossary's own definition of that term.
+    glossary, _ = open_page(browser, f"{server}/book/glossary.html")
+    definition = glossary.locator(f"dt[id='{target}'] + dd").inner_text().strip()
+    assert definition[:30] in tip.inner_text()
+    assert not problems

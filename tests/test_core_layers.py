@@ -1,0 +1,219 @@
+"""Layers, Sequential and Module plumbing: hand-computed passes, modes, saving, errors."""
+import numpy as np
+import pytest
+
+import nncore as nc
+
+
+def small_linear():
+    layer = nc.Linear(2, 2, init="zeros")
+    layer.params["W"][...] = [[0.5, -1.0],
+                              [1.0, 2.0]]
+    layer.params["b"][...] = [0.1, -0.2]
+    return layer
+
+
+def test_linear_forward_and_backward_by_hand():
+    layer = small_linear()
+    X = np.array([[1.0, 2.0],
+                  [3.0, 4.0]])
+    # Y = X W + b
+    # row 1: [1*0.5 + 2*1,  1*(-1) + 2*2] + [0.1, -0.2] = [2.5, 3.0] + b = [2.6, 2.8]
+    # row 2: [3*0.5 + 4*1,  3*(-1) + 4*2] + [0.1, -0.2] = [5.5, 5.0] + b = [5.6, 4.8]
+    np.testing.assert_allclose(layer(X), [[2.6, 2.8], [5.6, 4.8]], rtol=1e-15)
+
+    dY = np.array([[1.0, -1.0],
+                   [2.0, 0.0]])
+    dX = layer.backward(dY)
+    # dW = X^T dY = [[1*1 + 3*2, 1*(-1) + 3*0],  = [[ 7, -1],
+    #                [2*1 + 4*2, 2*(-1) + 4*0]]     [10, -2]]
+    np.testing.assert_allclose(layer.grads["W"], [[7.0, -1.0], [10.0, -2.0]], rtol=1e-15)
+    # db = column sums of dY = [1 + 2, -1 + 0] = [3, -1]
+    np.testing.assert_allclose(layer.grads["b"], [3.0, -1.0], rtol=1e-15)
+    # dX = dY W^T, W^T = [[0.5, 1], [-1, 2]]
+    # row 1: [1*0.5 + (-1)*(-1), 1*1 + (-1)*2] = [1.5, -1]
+    # row 2: [2*0.5 + 0,         2*1 + 0     ] = [1.0,  2]
+    np.testing.assert_allclose(dX, [[1.5, -1.0], [1.0, 2.0]], rtol=1e-15)
+
+
+def test_linear_shapes_and_init_scales():
+    rng = np.random.default_rng(0)
+    layer = nc.Linear(400, 300, rng=rng)  # He normal: std sqrt(2 / 400)
+    assert layer.params["W"].shape == (400, 300) and layer.params["b"].shape == (300,)
+    assert layer.params["W"].dtype == np.float64
+    np.testing.assert_allclose(layer.params["W"].std(), np.sqrt(2 / 400), rtol=0.02)
+    np.testing.assert_allclose(layer.params["b"], 0.0, atol=0)
+    assert layer.n_params == 400 * 300 + 300
+    assert repr(layer) == "Linear(400 -> 300)"
+
+
+def test_activation_layers_forward_values():
+    z = np.array([[-1.0, 0.5]])
+    np.testing.assert_allclose(nc.ReLU()(z), [[0.0, 0.5]], atol=0)
+    np.testing.assert_allclose(nc.LeakyReLU(0.2)(z), [[-0.2, 0.5]], rtol=1e-15)
+    np.testing.assert_allclose(nc.Sigmoid()(z), nc.sigmoid(z), rtol=1e-15)
+    np.testing.assert_allclose(nc.Tanh()(z), np.tanh(z), rtol=1e-15)
+    np.testing.assert_allclose(nc.GELU()(z), nc.gelu(z), rtol=1e-15)
+    np.testing.assert_allclose(nc.GELU("tanh")(z), nc.gelu(z, "tanh"), rtol=1e-15)
+    np.testing.assert_allclose(nc.Softmax()(z), nc.softmax(z), rtol=1e-15)
+    assert [repr(m) for m in (nc.ReLU(), nc.LeakyReLU(), nc.GELU(), nc.Softmax())] == [
+        "ReLU()", "LeakyReLU(negative_slope=0.01)", "GELU(approximate='none')", "Softmax(axis=-1)"]
+
+
+def test_dropout_is_identity_in_eval_mode():
+    rng = np.random.default_rng(1)
+    drop = nc.Dropout(0.5, rng=rng).eval()
+    x = rng.standard_normal((4, 3))
+    np.testing.assert_allclose(drop(x), x, rtol=0, atol=0)
+    np.testing.assert_allclose(drop.backward(np.ones((4, 3))), 1.0, atol=0)
+    assert drop.training is False
+    np.testing.assert_allclose(nc.Dropout(0.0)(x), x, atol=0)  # p = 0 needs no rng
+
+
+def test_dropout_keeps_the_expectation_in_training_mode():
+    rng = np.random.default_rng(2)
+    p = 0.3
+    out = nc.Dropout(p, rng=rng)(np.ones((2000, 50)))  # 100 000 entries
+    # each entry is 0 (prob p) or 1 / (1 - p): mean 1, std of the mean ~ 0.002
+    np.testing.assert_allclose(out.mean(), 1.0, atol=0.01)
+    np.testing.assert_allclose(np.mean(out == 0), p, atol=0.01)
+    np.testing.assert_allclose(np.unique(out), [0.0, 1 / (1 - p)], rtol=1e-15)
+
+
+def test_sequential_train_eval_propagate_and_repr():
+    rng = np.random.default_rng(3)
+    model = nc.Sequential(nc.Linear(9, 4, rng=rng), nc.ReLU(), nc.Dropout(0.5, rng=rng),
+                          nc.Linear(4, 1, rng=rng))
+    assert model.eval() is model
+    assert not any(layer.training for layer in model)
+    model.train()
+    assert all(layer.training for layer in model) and len(model) == 4
+    assert model.n_params == 9 * 4 + 4 + 4 * 1 + 1
+    assert repr(model) == ("Sequential(\n  (0): Linear(9 -> 4)\n  (1): ReLU()\n"
+                           "  (2): Dropout(p=0.5)\n  (3): Linear(4 -> 1)\n)  # 45 parameters")
+    assert [name for name, _, _ in model.named_parameters()] == ["0.W", "0.b", "3.W", "3.b"]
+    assert len(model.parameters()) == 4
+
+
+def test_state_dict_is_a_copy_and_save_load_round_trips(tmp_path):
+    rng = np.random.default_rng(4)
+    model = nc.MLP([3, 5, 2], rng=rng)
+    state = model.state_dict()
+    model[0].params["W"] += 1.0  # changes the model, not the snapshot
+    assert not np.allclose(state["0.W"], model[0].params["W"])
+    model.save(tmp_path / "model")  # ".npz" is appended
+    other = nc.MLP([3, 5, 2], rng=np.random.default_rng(99))
+    W_array = other[0].params["W"]
+    other.load(tmp_path / "model.npz")
+    X = rng.standard_normal((4, 3))
+    np.testing.assert_allclose(other(X), model(X), rtol=1e-15)
+    assert other[0].params["W"] is W_array  # loaded in place: optimizers stay valid
+    other.load_state_dict(state)
+    np.testing.assert_allclose(other[0].params["W"], state["0.W"], rtol=1e-15)
+
+
+def test_load_state_dict_reports_mismatched_keys_and_shapes(tmp_path):
+    rng = np.random.default_rng(5)
+    model = nc.MLP([3, 5, 2], rng=rng)
+    bigger = nc.MLP([3, 5, 5, 2], rng=rng)
+    with pytest.raises(ValueError, match=r"MLP: cannot load state: missing keys \[\], "
+                                         r"unexpected keys \['4.W', '4.b'\]"):
+        model.load_state_dict(bigger.state_dict())
+    wide = nc.MLP([3, 6, 2], rng=rng)
+    wide.save(tmp_path / "wide.npz")
+    with pytest.raises(ValueError, match=r"state\['0.W'\] has shape \(3, 6\); expected \(3, 5\)"):
+        model.load(tmp_path / "wide.npz")
+    bad = model.state_dict()
+    bad["0.b"][0] = np.nan
+    with pytest.raises(ValueError, match=r"state\['0.b'\] contains 1 non-finite"):
+        model.load_state_dict(bad)
+
+
+def test_backward_before_forward_is_a_clear_error():
+    rng = np.random.default_rng(6)
+    layers = [nc.Linear(2, 3, rng=rng), nc.ReLU(), nc.Sigmoid(), nc.Tanh(), nc.GELU(),
+              nc.LeakyReLU(), nc.Softmax(), nc.Dropout(0.5, rng=rng)]
+    for layer in layers:
+        with pytest.raises(RuntimeError, match=r"backward\(\) called before forward\(\)"):
+            layer.backward(np.ones((1, 3)))
+
+
+def test_base_module_must_be_subclassed():
+    m = nc.Module()
+    with pytest.raises(NotImplementedError, match="Module must implement forward"):
+        m(np.ones((1, 1)))
+    with pytest.raises(NotImplementedError, match="Module must implement backward"):
+        m.backward(np.ones((1, 1)))
+    assert m.parameters() == [] and m.n_params == 0
+
+
+# -- bad input at every entry point --------------------------------------------------------
+def test_linear_rejects_bad_input():
+    layer = nc.Linear(9, 4, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"Linear\(9 -> 4\): input X has shape \(5, 3\); expected \(N, 9\)"):
+        layer(np.ones((5, 3)))
+    with pytest.raises(ValueError, match=r"Linear\(9 -> 4\): input X must be 2-D; got 1-D array of shape \(9,\)"):
+        layer(np.ones(9))
+    with pytest.raises(ValueError, match=r"input X contains 1 non-finite value.*index \(0, 2\): inf"):
+        layer(np.array([[0, 0, np.inf, 0, 0, 0, 0, 0, 0.0]]))
+    with pytest.raises(TypeError, match=r"input X must hold real numbers; got dtype <U"):
+        layer(np.full((1, 9), "x"))
+    layer(np.ones((5, 9)))
+    with pytest.raises(ValueError, match=r"upstream gradient dout has shape \(5, 3\); expected \(5, 4\)"):
+        layer.backward(np.ones((5, 3)))
+    with pytest.raises(ValueError, match=r"upstream gradient dout contains 5 non-finite"):
+        layer.backward(np.array([[np.nan, 0, 0, 0]] * 5))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(in_features=0, out_features=3), ValueError, r"Linear: in_features must be >= 1; got 0"),
+    (dict(in_features=2.5, out_features=3), TypeError, r"in_features must be an integer; got 2.5"),
+    (dict(in_features=2, out_features=True), TypeError, r"out_features must be an integer; got True"),
+    (dict(in_features=2, out_features=3, init="glorot"), ValueError,
+     r"unknown init 'glorot'; choose one of 'he', .*'zeros'"),
+    (dict(in_features=2, out_features=3, rng=None), TypeError,
+     r"Linear\(2 -> 3\): rng \(needed by init='he'\) must be a np.random.Generator"),
+    (dict(in_features=2, out_features=3, rng=42), TypeError, r"got 42"),
+])
+def test_linear_constructor_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nc.Linear(**kwargs)
+
+
+def test_activation_and_dropout_constructors_reject_bad_arguments():
+    with pytest.raises(ValueError, match=r"Dropout: p must be in \[0, 1\); got 1.0"):
+        nc.Dropout(1.0, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"Dropout: p must be in \[0, 1\); got -0.1"):
+        nc.Dropout(-0.1)
+    with pytest.raises(TypeError, match=r"Dropout\(p=0.5\): rng must be a np.random.Generator"):
+        nc.Dropout(0.5)
+    with pytest.raises(ValueError, match=r"LeakyReLU: negative_slope must be >= 0; got -1.0"):
+        nc.LeakyReLU(-1.0)
+    with pytest.raises(ValueError, match=r"unknown GELU approximation 'fast'"):
+        nc.GELU("fast")
+    with pytest.raises(TypeError, match=r"Sequential: layer 1 must be a Module; got 'relu'"):
+        nc.Sequential(nc.ReLU(), "relu")
+
+
+@pytest.mark.parametrize("layer", [nc.ReLU(), nc.Sigmoid(), nc.Tanh(), nc.GELU(),
+                                   nc.LeakyReLU(), nc.Softmax(),
+                                   nc.Dropout(0.2, rng=np.random.default_rng(0))])
+def test_activation_layers_reject_bad_input(layer):
+    name = repr(layer).replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")
+    with pytest.raises(ValueError, match=rf"{name}: input contains 1 non-finite"):
+        layer(np.array([[1.0, np.nan]]))
+    with pytest.raises(TypeError, match=rf"{name}: input must hold real numbers; got dtype object"):
+        layer(np.array([[1.0, None]], dtype=object))
+    layer(np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"upstream gradient dout has shape \(3, 2\); expected \(2, 3\)"):
+        layer.backward(np.ones((3, 2)))
+
+
+def test_sequential_names_the_failing_layer():
+    rng = np.random.default_rng(0)
+    model = nc.MLP([9, 4, 1], rng=rng)
+    with pytest.raises(ValueError, match=r"Linear\(9 -> 4\): input X has shape \(2, 3\)"):
+        model(np.ones((2, 3)))
+    model(np.ones((2, 9)))
+    with pytest.raises(ValueError, match=r"Linear\(4 -> 1\): upstream gradient dout has shape \(2, 2\)"):
+        model.backward(np.ones((2, 2)))

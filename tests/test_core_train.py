@@ -1,0 +1,208 @@
+"""The training loop: learning, early stopping, reproducibility, weight decay, divergence."""
+import numpy as np
+import pytest
+
+import nncore as nc
+
+
+def xor_model(seed=0):
+    return nc.MLP([2, 4, 1], "tanh", rng=np.random.default_rng(seed))
+
+
+def test_fit_solves_xor():
+    X, y = nc.make_xor()  # the four corners, labels [0, 1, 1, 0]
+    model = xor_model()
+    loss = nc.BCEWithLogitsLoss()
+    history = nc.fit(model, loss, nc.Adam(model.parameters(), lr=0.05), X, y,
+                     epochs=300, batch_size=4, rng=np.random.default_rng(1))
+    assert len(history) == 300 and history.stopped_epoch is None
+    assert history["epoch"] == list(range(1, 301))
+    assert history["train_acc"][-1] == 1.0
+    assert history["train_loss"][-1] < 0.01 < history["train_loss"][0]
+    predicted = (model(X)[:, 0] > 0).astype(int)  # logit > 0 <=> p > 0.5
+    np.testing.assert_array_equal(predicted, y)
+    assert nc.evaluate(model, loss, X, y)["acc"] == 1.0
+
+
+def test_same_seed_gives_identical_weights_and_history():
+    def train(seed):
+        rng = np.random.default_rng(seed)
+        X, y = nc.make_lines(64, 0.3, rng)
+        model = nc.MLP([9, 8, 1], dropout=0.2, rng=rng)
+        h = nc.fit(model, nc.BCEWithLogitsLoss(), nc.SGD(model.parameters(), lr=0.1, momentum=0.9),
+                   X, y, epochs=5, batch_size=16, rng=rng)
+        return model.state_dict(), h["train_loss"]
+
+    (w1, l1), (w2, l2), (w3, _) = train(3), train(3), train(4)
+    for key in w1:
+        np.testing.assert_allclose(w1[key], w2[key], rtol=1e-15, atol=0)
+    np.testing.assert_allclose(l1, l2, rtol=1e-15)
+    assert not np.allclose(w1["0.W"], w3["0.W"])
+
+
+def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
+    rng = np.random.default_rng(0)
+    X, y = nc.make_lines(40, 0.6, rng)  # few, noisy examples: the big net overfits
+    X_val, y_val = nc.make_lines(200, 0.6, rng)
+    model = nc.MLP([9, 64, 64, 1], rng=np.random.default_rng(1))
+    snapshots = {}
+
+    class Snapshot(nc.Callback):
+        def on_epoch_end(self, epoch, history, model):
+            snapshots[epoch] = model.state_dict()
+
+    stopper = nc.EarlyStopping(patience=3)
+    history = nc.fit(model, nc.BCEWithLogitsLoss(), nc.Adam(model.parameters(), lr=0.02), X, y,
+                     epochs=200, batch_size=8, rng=np.random.default_rng(2),
+                     validation_data=(X_val, y_val), callbacks=[Snapshot(), stopper])
+    best = stopper.best_epoch
+    assert best == history.best_epoch
+    assert 1 < best and history.stopped_epoch == best + 3 == len(history) < 200
+    val = history["val_loss"]
+    assert min(val[best:]) >= val[best - 1]  # no later epoch beat the best one
+    for name, value in model.state_dict().items():  # the best epoch's weights are back
+        np.testing.assert_allclose(value, snapshots[best][name], rtol=0, atol=0)
+    assert not np.allclose(snapshots[len(history)]["0.W"], snapshots[best]["0.W"])
+
+
+def test_early_stopping_min_delta_accuracy_monitor_and_no_restore():
+    rng = np.random.default_rng(0)
+    X, y = nc.make_lines(60, 0.2, rng)
+    model = nc.MLP([9, 8, 1], rng=rng)
+    stopper = nc.EarlyStopping(patience=2, min_delta=0.5, restore_best=False, monitor="train_acc")
+    history = nc.fit(model, nc.BCEWithLogitsLoss(), nc.Adam(model.parameters(), lr=0.01), X, y,
+                     epochs=50, batch_size=10, rng=rng, callbacks=[stopper])
+    # accuracy can never improve by more than 0.5 after epoch 1, so training stops at 3
+    assert stopper.best_epoch == 1 and history.stopped_epoch == 3
+    assert repr(stopper) == "EarlyStopping(patience=2, monitor='train_acc')"
+
+
+def test_more_weight_decay_gives_smaller_weights():
+    rng = np.random.default_rng(5)
+    X, y = nc.make_lines(200, 0.3, rng)
+    norms = []
+    for wd in (0.0, 0.01, 0.1):
+        model = nc.MLP([9, 16, 1], rng=np.random.default_rng(6))
+        nc.fit(model, nc.BCEWithLogitsLoss(), nc.SGD(model.parameters(), lr=0.1, weight_decay=wd),
+               X, y, epochs=30, batch_size=20, rng=np.random.default_rng(7))
+        norms.append(sum(np.sum(p**2) for name, p, _ in model.named_parameters() if name.endswith("W")))
+    assert norms[0] > norms[1] > norms[2]
+
+
+def test_fit_regression_full_batch_without_shuffle_and_verbose(capsys):
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((50, 3))
+    y = X @ np.array([[1.0], [-2.0], [0.5]]) + 0.3  # (50, 1), a linear target
+    model = nc.Linear(3, 1, init="zeros")
+    history = nc.fit(model, nc.MSELoss(), nc.SGD(model.parameters(), lr=0.1), X, y,
+                     epochs=200, batch_size=None, shuffle=False, verbose=True,
+                     validation_data=(X, y))
+    assert set(history.history) == {"epoch", "train_loss", "val_loss"}  # no accuracy
+    np.testing.assert_allclose(model.params["W"][:, 0], [1.0, -2.0, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(model.params["b"], [0.3], rtol=1e-6)
+    assert "epoch 200/200  train_loss" in capsys.readouterr().out
+    assert repr(history).startswith("History(epochs=200, best_epoch=")
+    assert nc.History().best_epoch is None
+
+
+def test_fit_with_one_hot_targets_and_probabilities():
+    rng = np.random.default_rng(9)
+    X, y = nc.make_blobs(90, 0.5, rng)
+    model = nc.MLP([2, 8, 3], rng=rng)
+    h = nc.fit(model, nc.CrossEntropyLoss(), nc.Adam(model.parameters(), lr=0.05), X,
+               nc.one_hot(y, 3), epochs=20, batch_size=30, rng=rng, validation_data=(X, y))
+    assert h["train_acc"][-1] > 0.9 and h["val_acc"][-1] > 0.9
+    probs = nc.MLP([2, 4, 1], output="sigmoid", rng=rng)  # BCELoss on probabilities
+    Xb, yb = nc.make_xor()
+    h = nc.fit(probs, nc.BCELoss(), nc.Adam(probs.parameters(), lr=0.05), Xb, yb,
+               epochs=5, batch_size=2, rng=rng)
+    assert 0.0 <= h["train_acc"][-1] <= 1.0
+
+
+def test_fit_restores_the_model_mode():
+    rng = np.random.default_rng(10)
+    X, y = nc.make_xor()
+    model = nc.MLP([2, 4, 1], dropout=0.5, rng=rng).eval()
+    nc.fit(model, nc.BCEWithLogitsLoss(), nc.Adam(model.parameters()), X, y, epochs=1,
+           batch_size=4, rng=rng)
+    assert model.training is False
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_raises_floating_point_error_saying_where_and_why():
+    rng = np.random.default_rng(11)
+    X, y = nc.make_lines(40, 0.3, rng)
+    model = nc.MLP([9, 16, 1], rng=rng)
+    with pytest.raises(FloatingPointError, match=r"training diverged: the loss became inf at "
+                                                 r"epoch \d+, batch \d+\. .*learning rate"):
+        nc.fit(model, nc.MSELoss(), nc.SGD(model.parameters(), lr=1e3), X * 1e3, y,
+               epochs=50, batch_size=8, rng=rng)
+    # a step so large that a parameter becomes inf
+    model = nc.MLP([9, 16, 1], rng=rng)
+    with pytest.raises(FloatingPointError, match=r"a parameter became NaN or inf at epoch 1, batch 1"):
+        nc.fit(model, nc.MSELoss(), nc.SGD(model.parameters(), lr=1e308), X, y * 100,
+               epochs=1, batch_size=8, rng=rng)
+    # weights so large that an activation overflows inside the network
+    model = nc.MLP([9, 16, 1], rng=rng)
+    model[0].params["W"][...] = 1e300
+    with pytest.raises(FloatingPointError, match=r"NaN or inf appeared in the forward pass at "
+                                                 r"epoch 1, batch 1.*ReLU\(\): input contains"):
+        nc.fit(model, nc.MSELoss(), nc.SGD(model.parameters(), lr=0.1), X + 1e10, y,
+               epochs=1, batch_size=8, rng=rng)
+
+
+def test_fit_rejects_bad_input():
+    rng = np.random.default_rng(12)
+    model = nc.MLP([9, 4, 1], rng=rng)
+    opt, loss = nc.SGD(model.parameters(), lr=0.1), nc.BCEWithLogitsLoss()
+    X, y = nc.make_lines(10, 0.1, rng)
+
+    def call(**kw):
+        args = dict(model=model, loss=loss, optimizer=opt, X=X, y=y, epochs=1,
+                    batch_size=4, rng=rng)
+        args.update(kw)
+        return nc.fit(**args)
+
+    with pytest.raises(ValueError, match=r"fit: X must be 2-D; got 1-D array of shape \(9,\)"):
+        call(X=X[0])
+    with pytest.raises(ValueError, match=r"fit: X and fit: y must hold the same number of examples.*\(10, 9\).*\(9,\)"):
+        call(y=y[:9])
+    with pytest.raises(ValueError, match=r"fit: X contains 1 non-finite value.*nan"):
+        bad = X.copy()
+        bad[3, 4] = np.nan
+        call(X=bad)
+    with pytest.raises(TypeError, match=r"fit: y must hold real numbers; got dtype <U"):
+        call(y=np.array(["v"] * 10))
+    with pytest.raises(ValueError, match=r"fit: epochs must be >= 1; got 0"):
+        call(epochs=0)
+    with pytest.raises(TypeError, match=r"fit: batch_size must be an integer; got 2.5"):
+        call(batch_size=2.5)
+    with pytest.raises(TypeError, match=r"fit: rng \(needed because shuffle=True\) must be a np.random.Generator"):
+        call(rng=None)
+    with pytest.raises(TypeError, match=r"fit: validation_data must be a pair \(X_val, y_val\)"):
+        call(validation_data=X)
+    with pytest.raises(ValueError, match=r"fit: X_val and fit: y_val must hold the same number"):
+        call(validation_data=(X, y[:3]))
+    with pytest.raises(ValueError, match=r"Linear\(9 -> 4\): input X has shape \(4, 3\); expected \(N, 9\)"):
+        call(X=X[:, :3])
+    with pytest.raises(ValueError, match=r"EarlyStopping\(patience=2, monitor='val_loss'\): 'val_loss' "
+                                         r"is not recorded in this run \(recorded: \['train_acc', 'train_loss'\]\)"):
+        call(callbacks=[nc.EarlyStopping(2)])
+    with pytest.raises(ValueError, match=r"unknown EarlyStopping monitor 'loss'; choose one of 'val_loss'"):
+        nc.EarlyStopping(2, monitor="loss")
+    with pytest.raises(ValueError, match=r"EarlyStopping: patience must be >= 1; got 0"):
+        nc.EarlyStopping(0)
+    with pytest.raises(ValueError, match=r"EarlyStopping: min_delta must be >= 0; got -0.1"):
+        nc.EarlyStopping(1, min_delta=-0.1)
+
+
+def test_callback_base_hooks_do_nothing_and_can_stop():
+    class StopAtTwo(nc.Callback):
+        def on_epoch_end(self, epoch, history, model):
+            return super().on_epoch_end(epoch, history, model) or epoch == 2
+
+    X, y = nc.make_xor()
+    model = xor_model()
+    h = nc.fit(model, nc.BCEWithLogitsLoss(), nc.Adam(model.parameters()), X, y, epochs=10,
+               batch_size=2, rng=np.random.default_rng(0), callbacks=[StopAtTwo()])
+    assert h.stopped_epoch == 2 and len(h) == 2
