@@ -47,14 +47,14 @@ class ReLU(_Activation):
     def forward(self, z):
         """z : ndarray, any shape -> a : ndarray, same shape."""
         z = self._check_input(z)
-        self._cache = z > 0  # the mask, f'(z) as booleans
-        return np.where(self._cache, z, 0.0)
+        self._cache = z > 0  # the mask: f'(z) as booleans, same shape as z
+        return np.maximum(z, 0.0)
 
     def backward(self, da):
         """da : ndarray, shape of the forward output -> dz, same shape."""
         self._check_ready(self._cache)
         da = self._check_dout(da, self._cache.shape)
-        return np.where(self._cache, da, 0.0)
+        return da * self._cache  # True counts as 1, False as 0
 
 
 class LeakyReLU(_Activation):

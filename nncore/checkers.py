@@ -69,7 +69,8 @@ def assert_correct(result):
         The same result, so a cell can end with ``assert_correct(check_...(...))``.
     """
     if not isinstance(result, CheckResult):
-        raise TypeError(f"assert_correct: expected the result of a check_... function; got {result!r}")
+        raise TypeError("assert_correct: expected the result of a check_... function; "
+                        f"got {result!r}")
     return result.raise_if_wrong()
 
 
@@ -84,8 +85,13 @@ def _wrong(text):
 def _show(a):
     a = np.asarray(a, dtype=np.float64)
     if a.ndim == 0:
-        return f"{float(a):.6g}"
+        return _num(a)
     return np.array2string(a + 0.0, precision=4, suppress_small=True, separator=", ")
+
+
+def _num(v):
+    """One number for a message: at most 6 significant digits, tiny noise shown as 0."""
+    return f"{round(float(v), 9) + 0.0:.6g}"
 
 
 def _numbers(answer, name):
@@ -115,11 +121,12 @@ def _compare(answer, expected, name, atol, rtol, squeeze=False):
         got = got.reshape(exp.shape)  # (3, 1) and (3,) mean the same here
     if got.shape != exp.shape:
         hint = ""
-        if got.size == exp.size and np.allclose(got.reshape(exp.shape), exp, atol=atol, rtol=rtol):
-            hint = " The numbers are right but arranged in the wrong shape."
-        elif got.ndim == 2 and got.T.shape == exp.shape and np.allclose(got.T, exp, atol=atol,
-                                                                        rtol=rtol):
+        if got.ndim == 2 and got.T.shape == exp.shape and np.allclose(got.T, exp, atol=atol,
+                                                                      rtol=rtol):
             hint = " It is the transpose of the expected answer."
+        elif got.size == exp.size and np.allclose(got.reshape(exp.shape), exp, atol=atol,
+                                                  rtol=rtol):
+            hint = " The numbers are right but arranged in the wrong shape."
         return _wrong(f"{name} has shape {got.shape}, but it should have shape {exp.shape}.{hint}")
     bad = ~np.isclose(got, exp, atol=atol, rtol=rtol)
     if not bad.any():
@@ -129,7 +136,7 @@ def _compare(answer, expected, name, atol, rtol, squeeze=False):
     else:
         first = tuple(int(i) for i in np.argwhere(bad)[0])
         msg = (f"{bad.sum()} of {bad.size} entries of {name} are wrong; the first is {name}"
-               f"{list(first)}: expected {exp[first]:.6g}, got {got[first]:.6g}.")
+               f"{list(first)}: expected {_num(exp[first])}, got {_num(got[first])}.")
     if np.allclose(-got, exp, atol=atol, rtol=rtol):
         msg += " Every sign is flipped."
     elif got.ndim == 2 and np.allclose(got.T, exp, atol=atol, rtol=rtol):
@@ -158,8 +165,9 @@ def check_array(answer, expected, name="answer", atol=1e-6, rtol=1e-6):
         the number of wrong entries and the first one (index, expected, got).
     """
     expected = as_float_array(expected, "check_array: expected", finite=False)
-    return _compare(answer, expected, name, check_positive(atol, "check_array: atol", allow_zero=True),
-                    check_positive(rtol, "check_array: rtol", allow_zero=True))
+    atol = check_positive(atol, "check_array: atol", allow_zero=True)
+    rtol = check_positive(rtol, "check_array: rtol", allow_zero=True)
+    return _compare(answer, expected, name, atol, rtol)
 
 
 def check_scalar(answer, expected, name="answer", atol=1e-6, rtol=1e-6):
@@ -236,7 +244,7 @@ def check_shape_ledger(answers, N, D_in, D_out):
             got = answers[name]
         if got != want:
             sym = "(" + ", ".join(symbols) + ("," if len(symbols) == 1 else "") + ")"
-            problems.append(f"{name} should be {sym} = {want}, not {got}: {hint}.")
+            problems.append(f"{name} should be {sym} = {want}, not {got!r}: {hint}.")
     if not problems and not missing:
         return _right("All eight shapes are right: " + ", ".join(
             f"{n} {tuple(sizes[s] for s in _LEDGER[n][0])}" for n in _LEDGER) + ".")
@@ -339,7 +347,7 @@ def check_gradient(f, grad, x, eps=1e-6, tol=1e-6, name="gradient"):
     worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(got - numeric)), got.shape))
     return _wrong(f"{name} disagrees with finite differences (relative error {err:.1e}); the "
                   f"largest difference is at {list(worst)}: finite differences give "
-                  f"{numeric[worst]:.6g}, your gradient {got[worst]:.6g}.")
+                  f"{_num(numeric[worst])}, your gradient {_num(got[worst])}.")
 
 
 def check_dot_product(answer, a, b):
@@ -441,7 +449,8 @@ def check_perceptron_update(answer, w, b, x, y, lr=1.0):
     w = as_float_array(w, "check_perceptron_update: w", ndim=1)
     x = as_float_array(x, "check_perceptron_update: x", ndim=1)
     if x.shape != w.shape:
-        raise ValueError(f"check_perceptron_update: x has shape {x.shape} but w has shape {w.shape}")
+        raise ValueError(f"check_perceptron_update: x has shape {x.shape} but w has shape "
+                         f"{w.shape}")
     b = float(as_float_array(b, "check_perceptron_update: b").reshape(-1)[0])
     if y not in (0, 1):
         raise ValueError(f"check_perceptron_update: y must be 0 or 1; got {y!r}")
@@ -459,7 +468,8 @@ def check_perceptron_update(answer, w, b, x, y, lr=1.0):
         return _right(f"w_new = {_show(w_new)}, b_new = {b_new:g}: {what}.")
     msg = (rw if not rw else rb).message
     if y == y_hat:
-        msg += f" Hint: w . x + b = {w @ x + b:g} gives y_hat = {y_hat:g} = y, so nothing should change."
+        msg += (f" Hint: w . x + b = {w @ x + b:g} gives y_hat = {y_hat:g} = y, so nothing "
+                "should change.")
     else:
         msg += f" Hint: w . x + b = {w @ x + b:g} gives y_hat = {y_hat:g}, but y = {y}."
     return CheckResult(False, msg)

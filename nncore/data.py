@@ -332,7 +332,8 @@ def train_val_test_split(X, y, val_size, test_size, rng, stratify=False):
     for name, size in (("val_size", val_size), ("test_size", test_size)):
         size = check_positive(size, f"train_val_test_split: {name}", allow_zero=True)
         if size >= 1:
-            raise ValueError(f"train_val_test_split: {name} must be a fraction in [0, 1); got {size!r}")
+            raise ValueError(f"train_val_test_split: {name} must be a fraction in [0, 1); "
+                             f"got {size!r}")
     if val_size + test_size >= 1:
         raise ValueError("train_val_test_split: val_size + test_size must be < 1 to leave "
                          f"training data; got {val_size} + {test_size} = {val_size + test_size}")

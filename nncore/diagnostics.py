@@ -13,6 +13,8 @@ the book's checklist asks them:
 
 :func:`diagnose` runs them all and lists findings with advice. None of them
 changes the model: they run it in evaluation mode and restore its gradients.
+Wherever a model is expected, a ``NeuralNetwork`` works too (its ``.model``
+is examined).
 """
 from typing import NamedTuple
 
@@ -87,7 +89,10 @@ def input_scale_report(X, feature_names=None, limit=3.0):
         raise ValueError(f"input_scale_report: X has no rows; got shape {X.shape}")
     limit = check_positive(limit, "input_scale_report: limit")
     D = X.shape[1]
-    names = tuple(f"x{j}" for j in range(D)) if feature_names is None else tuple(map(str, feature_names))
+    if feature_names is None:
+        names = tuple(f"x{j}" for j in range(D))
+    else:
+        names = tuple(str(n) for n in feature_names)
     if len(names) != D:
         raise ValueError(f"input_scale_report: feature_names has {len(names)} names; "
                          f"expected {D} (one per column of X)")

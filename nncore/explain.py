@@ -28,9 +28,8 @@ def saliency(model, X, target=None):
 
     Parameters
     ----------
-    model : Module
-        E.g. a ``Sequential``; needs ``forward``, ``backward``, ``children``
-        and ``named_parameters``.
+    model : Module or NeuralNetwork
+        E.g. a ``Sequential``, or a ``NeuralNetwork`` (its ``.model`` is used).
     X : ndarray, shape (N, D)
     target : int or array_like of int, shape (N,), optional
         Class whose logit is explained. Default: the predicted class (the
@@ -89,6 +88,7 @@ def weight_images(linear_or_W, shape=(3, 3)):
     W = as_float_array(W, "weight_images: W", ndim=2)
     shape = tuple(shape)
     if len(shape) != 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in shape):
-        raise ValueError(f"weight_images: shape must be two positive ints (rows, cols); got {shape}")
+        raise ValueError(f"weight_images: shape must be two positive ints (rows, cols); "
+                         f"got {shape}")
     check_shape(W, (shape[0] * shape[1], "D_out"), f"weight_images: W (for {shape} pictures)")
     return W.T.reshape(W.shape[1], *shape).copy()  # (D_out, rows, cols)

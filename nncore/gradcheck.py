@@ -177,7 +177,8 @@ class GradcheckReport:
         for r in self.rows:
             flag = "" if r.error <= self.tol else "  <-- check this backward pass"
             lines.append(f"{r.name:<{w}}  {str(r.shape):<10} {r.error:>10.2e}  "
-                         f"{str(list(r.worst_index)):<12} {r.analytic:>11.4g} {r.numerical:>11.4g}{flag}")
+                         f"{str(list(r.worst_index)):<12} {r.analytic:>11.4g} "
+                         f"{r.numerical:>11.4g}{flag}")
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -213,7 +214,8 @@ def _preserved(model):
 def _check_model(model, who):
     """Return the Module to inspect (a NeuralNetwork's ``.model``), or raise TypeError."""
     inner = getattr(model, "model", None)
-    if not callable(getattr(model, "backward", None)) and callable(getattr(inner, "backward", None)):
+    wrapper = not callable(getattr(model, "backward", None))
+    if wrapper and callable(getattr(inner, "backward", None)):
         model = inner  # a NeuralNetwork: look at the MLP inside
     for method in ("forward", "backward", "named_parameters", "zero_grad", "children"):
         if not callable(getattr(model, method, None)):
@@ -255,10 +257,11 @@ def gradcheck(model, loss, X, y, eps=1e-6, check_input=False, tol=1e-6):
 
     Parameters
     ----------
-    model : Module
+    model : Module or NeuralNetwork
         Anything with ``forward``, ``backward``, ``named_parameters``,
-        ``zero_grad``, ``children`` (every nncore layer and ``Sequential``).
-        Parameters must be float64.
+        ``zero_grad``, ``children`` (every nncore layer and ``Sequential``);
+        a ``NeuralNetwork`` is checked through its ``.model``. Parameters
+        must be float64.
     loss : loss object
         ``loss.forward(pred, target) -> float`` and ``loss.backward() -> dpred``.
     X : ndarray, shape (N, D_in)

@@ -229,7 +229,8 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
     R = TraceRow
     rows = [
         R("x", "x", "x", "the input", x, "forward"),
-        R("z1", "z^{[1]}", "x W^{[1]} + b^{[1]}", "weighted sums of the hidden units", z1, "forward"),
+        R("z1", "z^{[1]}", "x W^{[1]} + b^{[1]}", "weighted sums of the hidden units", z1,
+          "forward"),
         R("h", "h", r"\mathrm{ReLU}(z^{[1]})", "negative sums become 0", h, "forward"),
     ]
     if loss == "mse":
@@ -273,7 +274,8 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
     if lr is not None:
         lr = check_positive(lr, "hand_trace: lr")
         new = {"W1": W1 - lr * dW1, "b1": b1 - lr * db1, "W2": W2 - lr * dW2, "b2": b2 - lr * db2}
-        for key, sym in (("W1", "W^{[1]}"), ("b1", "b^{[1]}"), ("W2", "W^{[2]}"), ("b2", "b^{[2]}")):
+        symbols = {"W1": "W^{[1]}", "b1": "b^{[1]}", "W2": "W^{[2]}", "b2": "b^{[2]}"}
+        for key, sym in symbols.items():
             rows.append(R(f"{key}_new", sym + r"_{\text{new}}", f"{sym} - \\eta \\, {d}{sym}",
                           f"step against the gradient, lr = {lr:g}", new[key], "update"))
         _, _, _, y_hat_new, L_new = fwd(new["W1"], new["b1"], new["W2"], new["b2"])

@@ -214,7 +214,8 @@ def decision_boundary(predict_fn, X, y, ax=None, resolution=200, padding=0.5,
     resolution = check_int(resolution, "decision_boundary: resolution", minimum=2)
     padding = check_positive(padding, "decision_boundary: padding", allow_zero=True)
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
-    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))  # (R, R) each
     grid = np.column_stack([gx.ravel(), gy.ravel()])  # (M, 2)
     Z = np.asarray(predict_fn(grid), dtype=np.float64)
     if Z.shape[0] != grid.shape[0] or Z.ndim > 2:
@@ -465,7 +466,8 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
                                  "consecutive matrices must chain (D_l, D_l+1), (D_l+1, ...)")
         sizes = [weights[0].shape[0]] + [W.shape[1] for W in weights]
     if len(sizes) < 2:
-        raise ValueError(f"network_diagram: need at least two layers (input and output); got {sizes}")
+        raise ValueError("network_diagram: need at least two layers (input and output); "
+                         f"got {sizes}")
     if node_values is not None and len(node_values) != len(sizes):
         raise ValueError(f"network_diagram: node_values has {len(node_values)} arrays for "
                          f"{len(sizes)} layers")
@@ -537,7 +539,8 @@ def optimizer_paths(f, paths, ax=None, xlim=None, ylim=None, levels=20, resoluti
     for name, p in paths.items():
         p = as_float_array(p, f"optimizer_paths: paths[{name!r}]", ndim=2)
         if p.shape[1] != 2 or p.shape[0] == 0:
-            raise ValueError(f"optimizer_paths: paths[{name!r}] has shape {p.shape}; expected (T, 2)")
+            raise ValueError(f"optimizer_paths: paths[{name!r}] has shape {p.shape}; "
+                             "expected (T, 2)")
         arrays[name] = p
     allp = np.vstack(list(arrays.values()))
     span = np.maximum(allp.max(axis=0) - allp.min(axis=0), 1.0)

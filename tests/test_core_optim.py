@@ -123,5 +123,6 @@ def test_optimizers_reject_bad_arguments(make, error, match):
 
 def test_base_optimizer_must_be_subclassed():
     opt = nc.Optimizer([(np.zeros(1), np.zeros(1))], lr=0.1)
+    assert repr(opt) == "Optimizer(lr=0.1)"
     with pytest.raises(NotImplementedError, match="Optimizer must implement step"):
         opt.step()
