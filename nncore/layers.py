@@ -15,7 +15,6 @@ and its backward pass, given the upstream gradient dY = dL/dY, is
 This module also re-exports ``Module`` and the activation layers, so
 ``from nncore.layers import Linear, ReLU, Sequential`` works.
 """
-import numpy as np
 
 from ._checks import (as_float_array, check_int, check_probability, check_rng,
                       check_shape)

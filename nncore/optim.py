@@ -149,10 +149,13 @@ class Adam(Optimizer):
         for (p, grad), s in zip(self.params, self.state):
             g = grad + self.weight_decay * p if self.weight_decay else grad
             s["t"] += 1
-            s["m"] *= b1
-            s["m"] += (1 - b1) * g  # m = b1 m + (1 - b1) g
-            s["v"] *= b2
-            s["v"] += (1 - b2) * g * g  # v = b2 v + (1 - b2) g^2
-            m_hat = s["m"] / (1 - b1 ** s["t"])  # bias corrections
-            v_hat = s["v"] / (1 - b2 ** s["t"])
-            p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+            m, v, t = s["m"], s["v"], s["t"]
+            m *= b1
+            m += (1 - b1) * g  # m = b1 m + (1 - b1) g, in place
+            v *= b2
+            v += (1 - b2) * g * g  # v = b2 v + (1 - b2) g^2, in place
+            # p -= lr * m_hat / (sqrt(v_hat) + eps) with the bias corrections
+            # m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t); dividing m by
+            # the scalar (1 - b1^t) is folded into the step size (fewer passes).
+            denom = np.sqrt(v / (1 - b2**t)) + self.eps  # sqrt(v_hat) + eps
+            p -= (self.lr / (1 - b1**t)) * m / denom

@@ -15,7 +15,8 @@ import pytest
 import bookrules as br
 
 ROOT = br.ROOT
-NOTEBOOK_PAGES = [f for f in br.toc_files() if "kernelspec" in (ROOT / f"{f}.md").read_text()[:600]]
+NOTEBOOK_PAGES = [f for f in br.toc_files()
+                  if (ROOT / f"{f}.md").is_file() and "kernelspec" in (ROOT / f"{f}.md").read_text()[:600]]
 
 pytestmark = pytest.mark.book
 

@@ -145,7 +145,7 @@ def test_divergence_raises_floating_point_error_saying_where_and_why():
     # weights so large that an activation overflows inside the network
     model = nc.MLP([9, 16, 1], rng=rng)
     model[0].params["W"][...] = 1e300
-    with pytest.raises(FloatingPointError, match=r"NaN or inf appeared in the forward pass at "
+    with pytest.raises(FloatingPointError, match=r"NaN or inf appeared in the forward or backward pass at "
                                                  r"epoch 1, batch 1.*ReLU\(\): input contains"):
         nc.fit(model, nc.MSELoss(), nc.SGD(model.parameters(), lr=0.1), X + 1e10, y,
                epochs=1, batch_size=8, rng=rng)
@@ -206,3 +206,18 @@ def test_callback_base_hooks_do_nothing_and_can_stop():
     h = nc.fit(model, nc.BCEWithLogitsLoss(), nc.Adam(model.parameters()), X, y, epochs=10,
                batch_size=2, rng=np.random.default_rng(0), callbacks=[StopAtTwo()])
     assert h.stopped_epoch == 2 and len(h) == 2
+
+
+def test_evaluate_scores_in_eval_mode_and_rejects_bad_input():
+    rng = np.random.default_rng(13)
+    X, y = nc.make_lines(20, 0.2, rng)
+    model = nc.MLP([9, 4, 1], dropout=0.5, rng=rng)
+    scores = nc.evaluate(model, nc.BCEWithLogitsLoss(), X, y)
+    assert set(scores) == {"loss", "acc"} and model.training is True
+    again = nc.evaluate(model, nc.BCEWithLogitsLoss(), X, y)  # dropout off: deterministic
+    np.testing.assert_allclose(again["loss"], scores["loss"], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"Linear\(9 -> 4\): input X has shape \(20, 8\); expected \(N, 9\)"):
+        nc.evaluate(model, nc.BCEWithLogitsLoss(), X[:, :8], y)
+    with pytest.raises(ValueError, match=r"BCEWithLogitsLoss: pred and target must hold the same number of examples"):
+        nc.evaluate(model, nc.BCEWithLogitsLoss(), X, y[:5])
+    assert model.training is True  # restored even after an error
