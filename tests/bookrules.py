@@ -165,10 +165,23 @@ def rule_overview(page):
     section = _section(page, "Overview")
     if section is None:
         return [f"{page.slug}: no '## Overview' section"]
-    m = re.search(r"\*\*What you will learn\*\*[^\n]*\n+((?:\s*[-*] .*\n?)+)", section)
-    if not m:
+    m = re.search(r"\*\*What you will learn\*\*[^\n]*\n", section)
+    n = 0
+    if m:
+        # The list: bullets and their (possibly unindented) continuation lines,
+        # up to the first blank line that is not followed by another bullet.
+        lines = section[m.end():].splitlines()
+        for i, line in enumerate(lines):
+            if re.match(r"^\s*[-*] ", line):
+                n += 1
+            elif not line.strip():
+                nxt = next((x for x in lines[i + 1:] if x.strip()), "")
+                if n and not re.match(r"^\s*[-*] ", nxt):
+                    break
+            elif not n or line.lstrip().startswith(("**", "#", ":::", "```")):
+                break
+    if not n:
         return [f"{page.slug}: the Overview has no '**What you will learn**' list"]
-    n = len(re.findall(r"^\s*[-*] ", m.group(1), flags=re.M))
     if not 3 <= n <= 5:
         return [f"{page.slug}: 'What you will learn' has {n} outcomes; write 3 to 5"]
     return []
