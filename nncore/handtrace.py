@@ -62,7 +62,7 @@ class TraceRow(NamedTuple):
     name : str
         Python-friendly name, e.g. ``"z1"``, ``"dW1"``, ``"W1_new"``.
     symbol : str
-        LaTeX symbol, e.g. ``"z^{[1]}"``.
+        LaTeX symbol, e.g. ``"z^{(1)}"``.
     formula : str
         LaTeX formula computing it from earlier rows.
     words : str
@@ -229,27 +229,27 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
     R = TraceRow
     rows = [
         R("x", "x", "x", "the input", x, "forward"),
-        R("z1", "z^{[1]}", "x W^{[1]} + b^{[1]}", "weighted sums of the hidden units", z1,
+        R("z1", "z^{(1)}", "x W^{(1)} + b^{(1)}", "weighted sums of the hidden units", z1,
           "forward"),
-        R("h", "h", r"\mathrm{ReLU}(z^{[1]})", "negative sums become 0", h, "forward"),
+        R("h", "h", r"\mathrm{ReLU}(z^{(1)})", "negative sums become 0", h, "forward"),
     ]
     if loss == "mse":
         rows += [
-            R("y_hat", r"\hat{y}", "h W^{[2]} + b^{[2]}", "the prediction", out, "forward"),
+            R("y_hat", r"\hat{y}", "h W^{(2)} + b^{(2)}", "the prediction", out, "forward"),
             R("L", "L", r"(\hat{y} - y)^2", "squared error", L, "forward"),
         ]
         dout = 2.0 * (y_hat - y)  # (1,)  dL/dy_hat
-        rows.append(R("dy_hat", r"\delta^{[2]} = \partial L / \partial \hat{y}", r"2 (\hat{y} - y)",
+        rows.append(R("dy_hat", r"\delta^{(2)} = \partial L / \partial \hat{y}", r"2 (\hat{y} - y)",
                       "how the loss changes with the prediction", dout, "backward"))
     else:
         rows += [
-            R("z2", "z^{[2]}", "h W^{[2]} + b^{[2]}", "the output logit", out, "forward"),
-            R("y_hat", r"\hat{y}", r"\sigma(z^{[2]})", "predicted probability", y_hat, "forward"),
+            R("z2", "z^{(2)}", "h W^{(2)} + b^{(2)}", "the output logit", out, "forward"),
+            R("y_hat", r"\hat{y}", r"\sigma(z^{(2)})", "predicted probability", y_hat, "forward"),
             R("L", "L", r"-[y \ln \hat{y} + (1 - y) \ln(1 - \hat{y})]",
               "binary cross-entropy", L, "forward"),
         ]
         dout = y_hat - y  # (1,)  dL/dz2, sigmoid and BCE fused
-        rows.append(R("dz2", r"\delta^{[2]} = \partial L / \partial z^{[2]}", r"\hat{y} - y",
+        rows.append(R("dz2", r"\delta^{(2)} = \partial L / \partial z^{(2)}", r"\hat{y} - y",
                       "how the loss changes with the logit", dout, "backward"))
     dW2 = np.outer(h, dout)  # (3, 1) = h^T (1,3)^T times (1,1)
     db2 = dout.copy()  # (1,)
@@ -259,22 +259,22 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
     db1 = dz1.copy()  # (3,)
     d = r"\partial L / \partial "
     rows += [
-        R("dW2", d + "W^{[2]}", r"h^\top \delta^{[2]}", "hidden output times output blame",
+        R("dW2", d + "W^{(2)}", r"h^\top \delta^{(2)}", "hidden output times output blame",
           dW2, "backward"),
-        R("db2", d + "b^{[2]}", r"\delta^{[2]}", "the output blame itself", db2, "backward"),
-        R("dh", d + "h", r"\delta^{[2]} W^{[2]\top}", "blame sent back along each weight",
+        R("db2", d + "b^{(2)}", r"\delta^{(2)}", "the output blame itself", db2, "backward"),
+        R("dh", d + "h", r"\delta^{(2)} W^{(2)\top}", "blame sent back along each weight",
           dh, "backward"),
-        R("dz1", d + "z^{[1]}", r"\partial L / \partial h \odot \mathbb{1}[z^{[1]} > 0]",
+        R("dz1", d + "z^{(1)}", r"\partial L / \partial h \odot \mathbb{1}[z^{(1)} > 0]",
           "ReLU blocks blame where z1 <= 0", dz1, "backward"),
-        R("dW1", d + "W^{[1]}", r"x^\top \, \partial L / \partial z^{[1]}",
+        R("dW1", d + "W^{(1)}", r"x^\top \, \partial L / \partial z^{(1)}",
           "input times hidden blame", dW1, "backward"),
-        R("db1", d + "b^{[1]}", r"\partial L / \partial z^{[1]}", "the hidden blame itself",
+        R("db1", d + "b^{(1)}", r"\partial L / \partial z^{(1)}", "the hidden blame itself",
           db1, "backward"),
     ]
     if lr is not None:
         lr = check_positive(lr, "hand_trace: lr")
         new = {"W1": W1 - lr * dW1, "b1": b1 - lr * db1, "W2": W2 - lr * dW2, "b2": b2 - lr * db2}
-        symbols = {"W1": "W^{[1]}", "b1": "b^{[1]}", "W2": "W^{[2]}", "b2": "b^{[2]}"}
+        symbols = {"W1": "W^{(1)}", "b1": "b^{(1)}", "W2": "W^{(2)}", "b2": "b^{(2)}"}
         for key, sym in symbols.items():
             rows.append(R(f"{key}_new", sym + r"_{\text{new}}", f"{sym} - \\eta \\, {d}{sym}",
                           f"step against the gradient, lr = {lr:g}", new[key], "update"))

@@ -422,7 +422,7 @@ def _node_labels(sizes):
         elif layer == len(sizes) - 1:
             names.append([r"$\hat{y}$"] if n == 1 else [f"$\\hat{{y}}_{i + 1}$" for i in range(n)])
         else:
-            names.append([f"$h^{{[{layer}]}}_{i + 1}$" for i in range(n)])
+            names.append([f"$h^{{({layer})}}_{i + 1}$" for i in range(n)])
     return names
 
 

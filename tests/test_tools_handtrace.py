@@ -121,7 +121,7 @@ def test_rows_order_and_tables():
     assert t.row("dW1").shape == (2, 3) and t.row("dW1").stage == "backward"
     fwd = t.table("forward")
     assert fwd.splitlines()[0] == "| Quantity | Formula | Shape | Value |"
-    assert "| $z^{[1]}$ | $x W^{[1]} + b^{[1]}$ | (3,) | `[1.5, 0.5, -0.75]` |" in fwd
+    assert "| $z^{(1)}$ | $x W^{(1)} + b^{(1)}$ | (3,) | `[1.5, 0.5, -0.75]` |" in fwd
     assert "`[-0.25, 0.25, 0]`" in t.table("backward")  # -0.0 printed as 0
     assert "`[0.004]`" in t.table("update")  # 0.0036 to 3 decimals
     assert "`[0.0036]`" in t.table("update", decimals=4)
