@@ -2,7 +2,7 @@
 
 Each layer applies a = f(z) to every entry of its input z (any shape, usually
 (N, D) batch-first) and has no parameters. Forward caches exactly what the
-derivative needs, so backward is one multiplication by f'(z):
+derivative needs, so backward is one multiplication by f'(z)::
 
     dz = da * f'(z)                                  # same shape as z
 

@@ -63,14 +63,14 @@ class Callback:
     Override any of the three hooks; the defaults do nothing.
     """
 
-    def on_train_begin(self, model, history):
+    def on_train_begin(self, history, model):
         """Called once before the first epoch, with the still-empty History."""
 
     def on_epoch_end(self, epoch, history, model):
         """Called after each epoch (1-based); return True to stop training."""
         return False
 
-    def on_train_end(self, model, history):
+    def on_train_end(self, history, model):
         """Called once after the last epoch."""
 
 
@@ -109,7 +109,7 @@ class EarlyStopping(Callback):
     def __repr__(self):
         return f"EarlyStopping(patience={self.patience}, monitor={self.monitor!r})"
 
-    def on_train_begin(self, model, history):
+    def on_train_begin(self, history, model):
         """Reset, and check that the monitored value will exist."""
         if self.monitor not in history.history:
             raise ValueError(
@@ -130,7 +130,7 @@ class EarlyStopping(Callback):
         self._wait += 1
         return self._wait >= self.patience
 
-    def on_train_end(self, model, history):
+    def on_train_end(self, history, model):
         """Restore the best weights (if ``restore_best``)."""
         if self.restore_best and self._best_state is not None:
             model.load_state_dict(self._best_state)

@@ -3,13 +3,13 @@
 Each function answers one question a debugging session asks, in the order
 the book's checklist asks them:
 
-1. data      :func:`input_scale_report`    are the features on similar scales?
-2. loss      :func:`initial_loss_check`    is the loss at initialisation what
-                                           chance predicts (ln 2, ln C, ...)?
-3. gradients ``gradcheck``                 does backprop match finite differences?
-4. updates   :func:`update_to_weight_ratios`  is each step a sensible fraction
-                                           (~1e-3) of the weights?
-             :func:`dead_unit_fraction`    are ReLU units stuck at zero?
+1. data: :func:`input_scale_report`, are the features on similar scales?
+2. loss: :func:`initial_loss_check`, is the loss at initialisation what
+   chance predicts (ln 2, ln C, ...)?
+3. gradients: ``gradcheck``, does backprop match finite differences?
+4. updates: :func:`update_to_weight_ratios`, is each step a sensible fraction
+   (about 1e-3) of the weights? And :func:`dead_unit_fraction`, are ReLU units
+   stuck at zero?
 
 :func:`diagnose` runs them all and lists findings with advice. None of them
 changes the model: they run it in evaluation mode and restore its gradients.

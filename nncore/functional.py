@@ -3,7 +3,7 @@
 Every function works elementwise on an array of any shape (softmax and
 friends work along one axis) and returns float64. Each ``*_grad(x)`` takes
 the *pre-activation* x (the book's z) and returns d activation / dx, the
-factor that backpropagation multiplies into the upstream gradient:
+factor that backpropagation multiplies into the upstream gradient::
 
     dx = dout * relu_grad(x)
 
@@ -43,8 +43,9 @@ def step(x):
 def sigmoid(x):
     """Logistic sigmoid 1 / (1 + exp(-x)), computed without overflow.
 
-    exp(-|x|) lies in (0, 1] for every x, so using it in both branches never
-    overflows: for x >= 0 the value is 1 / (1 + e), for x < 0 it is e / (1 + e).
+    ``e = exp(-abs(x))`` lies in (0, 1] for every x, so using it in both
+    branches never overflows: for x >= 0 the value is ``1 / (1 + e)``, for
+    x < 0 it is ``e / (1 + e)``.
 
     Parameters
     ----------
@@ -62,8 +63,8 @@ def sigmoid(x):
 def sigmoid_grad(x):
     """Derivative of the sigmoid, sigma(x) * (1 - sigma(x)) = e / (1 + e)^2.
 
-    Written with e = exp(-|x|) (the derivative is even in x), which stays
-    accurate where 1 - sigma(x) would round to 0.
+    Written with ``e = exp(-abs(x))`` (the derivative is even in x), which
+    stays accurate where 1 - sigma(x) would round to 0.
 
     Parameters
     ----------

@@ -2,28 +2,28 @@
 
 Everything is batch-first: a batch of N examples with D features is an array
 of shape (N, D), one example per row. In the book's notation a linear layer
-computes
+computes ::
 
     Y = X W + b        X: (N, D_in)   W: (D_in, D_out)   b: (D_out,)   Y: (N, D_out)
 
-and its backward pass, given the upstream gradient dY = dL/dY, is
+and its backward pass, given the upstream gradient dY = dL/dY, is ::
 
     dW = X^T dY        (D_in, D_out)
     db = sum_n dY[n]   (D_out,)
     dX = dY W^T        (N, D_in)
 
-This module also re-exports ``Module`` and the activation layers, so
+``Module`` (``nncore.module``) and the activation layers
+(``nncore.activations``) can be imported from here too, so
 ``from nncore.layers import Linear, ReLU, Sequential`` works.
 """
 
 from ._checks import (as_float_array, check_int, check_probability, check_rng,
                       check_shape)
-from .activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh  # noqa: F401
 from .init import get_initializer, zeros
 from .module import Module
 
-__all__ = ["Module", "Linear", "Dropout", "Sequential",
-           "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax"]
+__all__ = ["Linear", "Dropout", "Sequential"]
 
 
 class Linear(Module):
@@ -78,6 +78,10 @@ class Linear(Module):
         """
         X = as_float_array(X, f"{self}: input X", ndim=2)
         check_shape(X, ("N", self.in_features), f"{self}: input X")
+        # Parameters can be set by hand (layer.params["b"][...] = ...); a bias of
+        # shape (N, 1) or (D_out, 1) would broadcast silently into a wrong Y.
+        check_shape(self.params["W"], (self.in_features, self.out_features), f"{self}: parameter W")
+        check_shape(self.params["b"], (self.out_features,), f"{self}: parameter b")
         self._X = X  # a reference, not a copy
         Y = X @ self.params["W"]  # (N, D_out)
         Y += self.params["b"]  # broadcast b over the N rows, in place

@@ -65,7 +65,8 @@ class MSELoss(_Loss):
     def backward(self):
         """Return dL/dpred, same shape as pred."""
         self._check_ready()
-        return 2.0 * self._cache / self._cache.size
+        diff = self._cache  # pred - target
+        return (2.0 / diff.size) * diff
 
 
 class BCELoss(_Loss):
@@ -107,9 +108,11 @@ class BCELoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy on logits z (raw scores; p = sigmoid(z)).
 
-    Uses the stable identity
+    Uses the stable identity ::
+
         -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))]
-            = max(z, 0) - z y + log(1 + exp(-|z|)),
+            = max(z, 0) - z y + log(1 + exp(-abs(z)))
+
     which never overflows: z = 1000, y = 0 gives exactly 1000.
     Gradient: dL/dz = (sigmoid(z) - y) / size.
     """

@@ -4,7 +4,7 @@ An optimizer receives ``model.parameters()`` once, a list of
 ``(param, grad)`` array pairs, and keeps any per-parameter state (momentum
 buffers, Adam's moment estimates) alongside. Each ``step()`` updates every
 ``param`` *in place*. The update rules are exactly PyTorch's, in order of
-increasing complexity:
+increasing complexity::
 
     SGD            p <- p - lr g
     SGD+momentum   buf <- momentum buf + g;  p <- p - lr buf

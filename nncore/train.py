@@ -1,7 +1,7 @@
 """The training loop: ``fit`` a model to data, and ``evaluate`` it.
 
 One epoch visits every training example once, in mini-batches. For each
-mini-batch (Xb, yb) the loop does the four steps of gradient descent:
+mini-batch (Xb, yb) the loop does the four steps of gradient descent::
 
     optimizer.zero_grad()              # forget the previous batch's gradients
     out = model.forward(Xb)            # forward pass, (B, D_out)
@@ -16,12 +16,11 @@ them returning True stops training early.
 import numpy as np
 
 from ._checks import NonFiniteError, as_float_array, check_int, check_rng, check_same_batch
-from .callbacks import Callback, EarlyStopping, History
+from .callbacks import Callback, EarlyStopping, History  # noqa: F401 (importable from here)
 from .data import iterate_minibatches
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss
 
-# History and the callbacks live in nncore.callbacks; they are re-exported here.
-__all__ = ["fit", "evaluate", "History", "Callback", "EarlyStopping"]
+__all__ = ["fit", "evaluate"]
 
 _ADVICE = ("Check: the learning rate may be too large (try 10x smaller); the inputs "
            "may not be scaled (standardise X); the initial weights may be too large.")
@@ -153,7 +152,7 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, rng=None, shuffle=T
     history = History(keys)
     was_training = model.training
     for cb in callbacks:
-        cb.on_train_begin(model, history)
+        cb.on_train_begin(history, model)
 
     for epoch in range(1, epochs + 1):
         model.train()
@@ -195,6 +194,6 @@ def fit(model, loss, optimizer, X, y, *, epochs, batch_size, rng=None, shuffle=T
             break
 
     for cb in callbacks:
-        cb.on_train_end(model, history)
+        cb.on_train_end(history, model)
     model.train(was_training)
     return history

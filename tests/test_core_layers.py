@@ -217,3 +217,16 @@ def test_sequential_names_the_failing_layer():
     model(np.ones((2, 9)))
     with pytest.raises(ValueError, match=r"Linear\(4 -> 1\): upstream gradient dout has shape \(2, 2\)"):
         model.backward(np.ones((2, 2)))
+
+
+def test_linear_rejects_hand_set_parameters_of_the_wrong_shape():
+    # A bias of shape (2, 1) would broadcast over a batch of 2 into a wrong
+    # Y = [[b0, b0], [b1, b1]] + XW; the layer must refuse instead.
+    layer = nc.Linear(3, 2, rng=np.random.default_rng(0))
+    layer.params["b"] = np.zeros((2, 1))
+    with pytest.raises(ValueError, match=r"parameter b has shape \(2, 1\); expected \(2,\)"):
+        layer.forward(np.ones((2, 3)))
+    layer.params["b"] = np.zeros(2)
+    layer.params["W"] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"parameter W has shape \(2, 3\); expected \(3, 2\)"):
+        layer.forward(np.ones((2, 3)))

@@ -118,7 +118,7 @@ BROKEN = {
     "no label": (lambda t: t.replace("(ch-good-chapter)=\n", ""), "(ch-good-chapter)="),
     "no kernelspec": (lambda t: t.replace("  name: python3\n", ""), "kernelspec"),
     "no overview": (lambda t: t.replace("## Overview", "## Start"), "Overview"),
-    "too few outcomes": (lambda t: re.sub(r"- explain what.*\n- decide.*\n", "", t), "outcomes"),
+    "too few outcomes": (lambda t: re.sub(r"- explain what.*?- decide.*?\n", "", t, flags=re.S), "outcomes"),
     "no committee link": (lambda t: t.replace("{ref}`the weights row <committee-weight>`", "the weights row"), "committee page"),
     "unknown committee row": (lambda t: t.replace("<committee-weight>", "<committee-nonsense>"), "not a row label"),
     "no committee admonition": (lambda t: t.replace(":class: committee", ":class: note"), "committee view"),
