@@ -17,6 +17,8 @@ Usage in a chapter, in a cell tagged ``remove-input``::
 from __future__ import annotations
 
 import json
+import random
+import re
 import string
 from pathlib import Path
 
@@ -29,6 +31,7 @@ QUIZ_DIR = Path(__file__).resolve().parent.parent / "book" / "quizzes"
 
 _TYPES = ("multiple_choice", "many_choice")
 _LETTERS = string.ascii_lowercase
+_RIGHT = re.compile(r"^(right|correct|yes)\b[\s:!.,]*", flags=re.I)  # "Right: ..." -> "..."
 
 
 def validate(questions, source="quiz"):
@@ -109,12 +112,17 @@ class Quiz:
         for i, q in enumerate(self.questions, start=1):
             kind = " (choose all that apply)" if q["type"] == "many_choice" else ""
             lines.append(f"**Question {i}.** {q['question'].strip()}{kind}\n")
-            for letter, a in zip(_LETTERS, q["answers"]):
+            # Authors often write the right answer first; print the choices in
+            # an order fixed by the chapter and question, so the key is not
+            # "(a)" every time and the PDF is the same on every build.
+            answers = list(q["answers"])
+            random.Random(f"{self.slug}:{i}").shuffle(answers)
+            for letter, a in zip(_LETTERS, answers):
                 lines.append(f"- ({letter}) {a['answer'].strip()}")
             lines.append("")
-            right = [(letter, a) for letter, a in zip(_LETTERS, q["answers"]) if a["correct"]]
+            right = [(letter, a) for letter, a in zip(_LETTERS, answers) if a["correct"]]
             letters = ", ".join(f"({letter})" for letter, _ in right)
-            why = " ".join(a["feedback"].strip() for _, a in right)
+            why = " ".join(_RIGHT.sub("", a["feedback"].strip()) for _, a in right)
             key.append(f"{i}. {letters}: {why}")
         lines.append("**Answers.**\n")
         lines.extend(key)
