@@ -431,7 +431,7 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
 
     With weights, an edge's width grows with ``|w|`` and its colour and
     line style give the sign: blue solid for positive, vermillion dashed for
-    negative.
+    negative, grey dotted for exactly zero (e.g. a gradient ReLU blocked).
 
     Parameters
     ----------
@@ -487,9 +487,13 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
                         ax.plot(*seg, color="0.5", linewidth=1.0, zorder=1)
                         continue
                     w = weights[layer][i, j]
-                    ax.plot(*seg, zorder=1, color=COLORS[0] if w >= 0 else COLORS[1],
-                            linestyle="-" if w >= 0 else "--",
-                            linewidth=0.6 + 3.0 * abs(w) / max(wmax, 1e-12))
+                    if w == 0:  # no weight (or no gradient): a thin grey dotted edge
+                        style = dict(color="0.6", linestyle=":", linewidth=0.8)
+                    else:
+                        style = dict(color=COLORS[0] if w > 0 else COLORS[1],
+                                     linestyle="-" if w > 0 else "--",
+                                     linewidth=0.6 + 3.0 * abs(w) / max(wmax, 1e-12))
+                    ax.plot(*seg, zorder=1, **style)
                     if show_weights:  # stagger labels so edges into one node do not collide
                         t = 0.22 + 0.56 * (i + 0.5) / sizes[layer]
                         ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0),

@@ -150,6 +150,12 @@ def test_network_diagram():
     assert len(negative) == int((ex["W1"] < 0).sum() + (ex["W2"] < 0).sum())
     ax = plot.network_diagram([ex["W1"], ex["W2"]], show_weights=False)
     assert len(ax.texts) == 6
+    # A zero weight (e.g. the gradient ReLU blocks) is drawn grey and dotted,
+    # neither as a positive nor as a negative edge.
+    dW1 = t.value("dW1")  # third column is exactly 0
+    ax = plot.network_diagram([dW1, t.value("dW2")])
+    dotted = [ln for ln in ax.lines if ln.get_linestyle() == ":"]
+    assert len(dotted) == int((dW1 == 0).sum() + (t.value("dW2") == 0).sum()) > 0
 
 
 def test_network_diagram_bad_input():
