@@ -50,6 +50,7 @@ def figure_problems(nb, slug):
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES)
 def test_page_executes_standalone(page, record_property):
     nb, seconds = execute(ROOT / f"{page}.md")
+    assert any(c.cell_type == "code" for c in nb.cells), f"{page} was not read as a MyST notebook"
     record_property("seconds", round(seconds, 1))
     print(f"{page}: executed in {seconds:.1f} s")
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -60,11 +61,12 @@ def test_page_executes_standalone(page, record_property):
 def test_figure_rule_catches_a_figure_without_alt_text(tmp_path):
     page = tmp_path / "fig.md"
     page.write_text(
-        "---\njupytext:\n  text_representation:\n    format_name: myst\n"
+        "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
         "kernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n"
         "```{code-cell} ipython3\n"
         "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([0, 1])\nplt.show()\n```\n"
     )
     nb, _ = execute(page)
+    assert [c.cell_type for c in nb.cells] == ["code"], "the fixture was not read as a MyST notebook"
     problems = figure_problems(nb, "fig")
     assert any("alt text" in p for p in problems) and any("caption" in p for p in problems)
