@@ -341,6 +341,9 @@ _ACTS = {
     "gelu": (F.gelu, F.gelu_grad),
 }
 
+_TITLES = {"step": "step", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU",
+           "leaky_relu": "leaky ReLU (slope 0.1)", "gelu": "GELU"}  # titles readers see
+
 
 def activation_with_derivative(activation, x_range=(-5.0, 5.0), ax=None):
     """Plot an activation function (solid) and its derivative (dashed).
@@ -359,7 +362,7 @@ def activation_with_derivative(activation, x_range=(-5.0, 5.0), ax=None):
     """
     if isinstance(activation, str):
         check_choice(activation, list(_ACTS), "activation")
-        (f, df), title = _ACTS[activation], activation
+        (f, df), title = _ACTS[activation], _TITLES[activation]
     elif isinstance(activation, (tuple, list)) and len(activation) in (2, 3) \
             and all(callable(g) for g in activation[:2]):
         f, df = activation[:2]
@@ -376,8 +379,8 @@ def activation_with_derivative(activation, x_range=(-5.0, 5.0), ax=None):
         ax = _axes(ax, (3.2, 2.6))
         ax.axhline(0, color="0.7", linewidth=0.8)
         ax.axvline(0, color="0.7", linewidth=0.8)
-        ax.plot(x, f(x), color=COLORS[0], linestyle="-", label="$f(z)$")
-        ax.plot(x, df(x), color=COLORS[1], linestyle="--", label="$f'(z)$")
+        ax.plot(x, f(x), color=COLORS[0], linestyle="-", label=r"$\phi(z)$")
+        ax.plot(x, df(x), color=COLORS[1], linestyle="--", label=r"$\phi'(z)$")
         ax.set_xlabel("$z$")
         if title:
             ax.set_title(title)
