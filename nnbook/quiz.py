@@ -5,7 +5,8 @@ own schema (see CONTRIBUTING.md). :func:`show` returns an object whose
 display bundle carries two renderings of the same questions:
 
 * ``text/html``: jupyterquiz's interactive quiz, with its script inline, so
-  it works on the website and in Jupyter or Binder;
+  it works on the website and in Jupyter or Binder, plus a ``<noscript>``
+  copy of the printed version for a browser without JavaScript;
 * ``text/markdown``: the questions followed by an answer key, which the PDF
   (LaTeX) build picks because it cannot show HTML or JavaScript.
 
@@ -104,13 +105,26 @@ class Quiz:
         div = render_div(div_id, False, True, False, 1_000_000, 680, 10, "left")
         colors = {"--jq-multiple-choice-bg": "#1f4e79", "--jq-many-choice-bg": "#8a3b12"}
         styles = build_styles(div_id, _colors(colors))
-        return f'<div class="nnbook-quiz">{div}</div>{styles}<script>\n{script}\n</script></div>'
+        # Without JavaScript the quiz above is an empty box: show the printed
+        # questions and answer key instead.
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+        # dollarmath keeps $...$ as written (no backslash escapes eaten).
+        printed = MarkdownIt("commonmark").use(dollarmath_plugin).render(self._repr_markdown_())
+        fallback = ('<noscript><div class="nnbook-quiz-noscript"><p><em>This quiz needs '
+                    'JavaScript; here are its questions, then the answers.</em></p>'
+                    f'{printed}</div></noscript>')
+        return (f'<div class="nnbook-quiz">{div}</div>{styles}<script>\n{script}\n</script>'
+                f'{fallback}</div>')
 
     def _repr_markdown_(self):
         lines = []
         key = []
         for i, q in enumerate(self.questions, start=1):
-            kind = " (choose all that apply)" if q["type"] == "many_choice" else ""
+            kind = ""
+            if q["type"] == "many_choice" and "all that apply" not in q["question"].lower():
+                kind = " (choose all that apply)"
             lines.append(f"**Question {i}.** {q['question'].strip()}{kind}\n")
             # Authors often write the right answer first; print the choices in
             # an order fixed by the chapter and question, so the key is not

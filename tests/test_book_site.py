@@ -5,7 +5,8 @@ every chapter executes: nothing comes from a cache). The browser tests drive
 Debian's Chromium through Playwright against that build, served on
 localhost: every page loads without errors and fetches nothing from outside
 the book; a solution opens; a quiz answer gives feedback; the Binder link has
-the right shape; a glossary term shows its definition on hover.
+the right shape; a glossary term shows its definition on hover; without
+JavaScript a quiz shows its printed questions and answers.
 """
 import functools
 import http.server
@@ -145,6 +146,23 @@ def test_a_quiz_answer_gives_feedback(site, server, browser):
     assert written, f"the clicked answer {clicked!r} is not in {slug}.yml"
     assert any(w[:15] in text for w in written), f"feedback {text!r} is not the one written for {clicked!r}"
     assert not problems
+
+
+@pytest.mark.browser
+def test_a_quiz_without_javascript_shows_its_questions_and_answers(site, server, browser):
+    names = pages_with(site, "nnbook-quiz")
+    slug = Path(names[0]).name
+    questions = yaml.safe_load((ROOT / "book" / "quizzes" / f"{slug}.yml").read_text())
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/{names[0]}.html")
+    fallback = page.locator(".nnbook-quiz-noscript").first
+    assert fallback.is_visible(), "without JavaScript the quiz shows nothing"
+    text = fallback.inner_text()
+    assert "Answers." in text
+    first_words = re.sub(r"[*`]", "", questions[0]["question"].split("$")[0]).strip()[:30]
+    assert first_words in text, f"the first question ({first_words!r}) is missing"
+    context.close()
 
 
 @pytest.mark.browser

@@ -46,6 +46,17 @@ def test_web_version_embeds_the_questions_and_jupyterquiz_script():
     assert html.count("<div") == html.count("</div>")
 
 
+def test_web_version_falls_back_to_the_printed_quiz_without_javascript():
+    html = quiz.Quiz(QUESTIONS, slug="demo")._repr_html_()
+    fallback = re.search(r"<noscript>(.*)</noscript>", html, flags=re.S).group(1)
+    assert "<script" not in fallback
+    for q in QUESTIONS:
+        assert q["question"] in fallback
+        for a in q["answers"]:
+            assert f"{a['answer']}</li>" in fallback
+    assert "<strong>Answers.</strong>" in fallback and "2 + 2 = 4." in fallback
+
+
 @pytest.mark.parametrize("mutate, message", [
     (lambda q: q[0].pop("type"), "type must be one of"),
     (lambda q: q[0]["answers"].pop(), None),  # still two answers: valid
