@@ -478,6 +478,7 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
     pos = [[(col * dx, (top - 1) / 2 - i) for i in range(n)] for col, n in enumerate(sizes)]
     wmax = max(np.abs(W).max() for W in weights) if weights else 1.0
     labels = _node_labels(sizes)
+    edges = []  # (source centre, target centre, weight label), in drawing order
     with _styled():
         ax = _axes(ax, (min(MAX_WIDTH, 1.7 * len(sizes) + 0.4), 0.95 * top + 0.6))
         for layer in range(len(sizes) - 1):
@@ -497,12 +498,7 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
                                      linestyle="-" if w > 0 else "--",
                                      linewidth=0.6 + 3.0 * abs(w) / max(wmax, 1e-12))
                     ax.plot(*seg, zorder=1, **style)
-                    if show_weights:  # stagger labels so edges into one node do not collide
-                        t = 0.22 + 0.56 * (i + 0.5) / sizes[layer]
-                        ax.text(x0 + t * (x1 - x0), y0 + t * (y1 - y0),
-                                f"{round(float(w), decimals) + 0.0:g}", fontsize=7.5,
-                                ha="center", va="center", zorder=3,
-                                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
+                    edges.append(((x0, y0), (x1, y1), f"{round(float(w), decimals) + 0.0:g}"))
         for layer, column in enumerate(pos):
             for i, (x, yv) in enumerate(column):
                 ax.add_patch(mpl.patches.Circle((x, yv), r, facecolor="white",
@@ -516,7 +512,53 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
         ax.set_ylim(-(top - 1) / 2 - r - 0.1, (top - 1) / 2 + r + 0.1)
         ax.set_aspect("equal")
         ax.axis("off")
+        if show_weights and edges:
+            _place_weight_labels(ax, edges, r, [p for column in pos for p in column])
     return ax
+
+
+def _place_weight_labels(ax, edges, r, centres, fontsize=8):
+    """Write each weight on its edge, near the source node, where it is unambiguous.
+
+    Candidate spots run along the source half of the edge. Each label takes the
+    spot nearest its source that overlaps no label placed so far, no node and
+    no other edge, and stays inside the axes (measured in display units, so
+    it works at any figure size); if every spot collides, the least-bad one.
+    """
+    ax.apply_aspect()
+    to_px = ax.transData.transform
+    pt = ax.figure.dpi / 72.0
+    frame = ax.get_window_extent()
+    r_px = abs(to_px((r, 0))[0] - to_px((0, 0))[0])
+    node_px = to_px(np.asarray(centres, dtype=float))
+    lines_px = [to_px(np.linspace(a, b, 60)) for a, b, _ in edges]
+    placed = []  # (x0, y0, x1, y1) boxes in pixels
+    for k, (a, b, text) in enumerate(edges):
+        half_w = (0.55 * fontsize * len(text) / 2 + 0.15 * fontsize) * pt
+        half_h = (0.6 * fontsize + 0.15 * fontsize) * pt
+        best = None
+        for t in np.linspace(0.14, 0.48, 18):
+            cx, cy = to_px((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+            box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+            cost = 100 * sum(box[0] < q[2] and q[0] < box[2] and box[1] < q[3]
+                             and q[1] < box[3] for q in placed)
+            cost += sum(np.any((box[0] < ln[:, 0]) & (ln[:, 0] < box[2])
+                               & (box[1] < ln[:, 1]) & (ln[:, 1] < box[3]))
+                        for m, ln in enumerate(lines_px) if m != k)
+            nx = np.clip(node_px[:, 0], box[0], box[2]) - node_px[:, 0]
+            ny = np.clip(node_px[:, 1], box[1], box[3]) - node_px[:, 1]
+            cost += 100 * int(np.sum(np.hypot(nx, ny) < r_px + 5 * pt))
+            cost += 100 * int(box[0] < frame.x0 or box[2] > frame.x1
+                              or box[1] < frame.y0 or box[3] > frame.y1)
+            if best is None or cost < best[0]:
+                best = (cost, t, box)
+            if cost == 0:
+                break
+        _, t, box = best
+        placed.append(box)
+        ax.text(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), text, fontsize=fontsize,
+                ha="center", va="center", zorder=3,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
 
 
 def optimizer_paths(f, paths, ax=None, xlim=None, ylim=None, levels=20, resolution=200):

@@ -197,3 +197,43 @@ def test_weight_images_plot():
     assert lo == pytest.approx(-hi)  # symmetric around 0: white means 0
     with pytest.raises(ValueError, match="expected \\(9, D_out\\)"):
         plot.weight_images(np.zeros((4, 2)))
+
+
+def _weight_label_boxes(ax):
+    """Display-space boxes of the weight labels (the texts without a node name)."""
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [tx.get_window_extent(renderer) for tx in ax.texts if "$" not in tx.get_text()]
+
+
+@pytest.mark.parametrize("figsize, n_rows", [((6.5, 3.6), 1), ((6.5, 6.4), 2)])
+def test_network_diagram_weight_labels_readable(figsize, n_rows):
+    # Every weight label lies inside the axes, overlaps no other label and no
+    # other edge, and sits on its own edge in the half nearer the source node,
+    # so a reader can tell which weight belongs to which edge.
+    ex = example_231()
+    fig, axes = plt.subplots(n_rows, 1, figsize=figsize, squeeze=False)  # as in backpropagation
+    ax = plot.network_diagram([ex["W1"], ex["W2"]], ax=axes[0, 0],
+                              node_values=[ex["x"], [1.5, 0.5, 0.0], [0.5]])
+    boxes = _weight_label_boxes(ax)
+    assert len(boxes) == 9
+    inside = ax.get_window_extent()
+    for box in boxes:
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a].overlaps(boxes[b]), (a, b)
+    edges = [ln.get_xydata() for ln in ax.lines]  # in drawing order, one per weight
+    assert len(edges) == 9
+    to_px = ax.transData.transform
+    for k, box in enumerate(boxes):
+        for m, seg in enumerate(edges):
+            pts = to_px(np.linspace(seg[0], seg[1], 200))
+            hits = (box.x0 < pts[:, 0]) & (pts[:, 0] < box.x1) & \
+                   (box.y0 < pts[:, 1]) & (pts[:, 1] < box.y1)
+            assert hits.any() == (m == k), (k, m)  # crosses its own edge only
+        (x0, y0), (x1, y1) = to_px(edges[k])
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        assert np.hypot(cx - x0, cy - y0) < np.hypot(cx - x1, cy - y1)  # nearer the source
