@@ -110,8 +110,11 @@ class Quiz:
         from markdown_it import MarkdownIt
         from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-        # dollarmath keeps $...$ as written (no backslash escapes eaten).
-        printed = MarkdownIt("commonmark").use(dollarmath_plugin).render(self._repr_markdown_())
+        # Keep the maths as the reader would type it, $...$, with no backslash
+        # eaten by Markdown: without JavaScript nothing typesets it.
+        printed = (MarkdownIt("commonmark")
+                   .use(dollarmath_plugin, double_inline=True, renderer=_tex_as_written)
+                   .render(self._repr_markdown_()))
         fallback = ('<noscript><div class="nnbook-quiz-noscript"><p><em>This quiz needs '
                     'JavaScript; here are its questions, then the answers.</em></p>'
                     f'{printed}</div></noscript>')
@@ -135,15 +138,31 @@ class Quiz:
                 lines.append(f"- ({letter}) {a['answer'].strip()}")
             lines.append("")
             right = [(letter, a) for letter, a in zip(_LETTERS, answers) if a["correct"]]
-            letters = ", ".join(f"({letter})" for letter, _ in right)
-            why = " ".join(_RIGHT.sub("", a["feedback"].strip()) for _, a in right)
-            key.append(f"{i}. {letters}: {why}")
+            if len(right) == 1:
+                letter, a = right[0]
+                key.append(f"{i}. ({letter}): {_reason(a)}")
+            else:  # one reason per right choice, each after its letter
+                key.append(f"{i}. " + "; ".join(f"({letter}): {_reason(a)}" for letter, a in right))
         lines.append("**Answers.**\n")
         lines.extend(key)
         return "\n".join(lines) + "\n"
 
     def __repr__(self):
         return f"Quiz({self.slug!r}, {len(self.questions)} questions)"
+
+
+def _reason(answer):
+    """The feedback of a right answer without its "Right:" opener (if more is left)."""
+    text = answer["feedback"].strip()
+    return _RIGHT.sub("", text) or text
+
+
+def _tex_as_written(content, options):
+    """Render a $...$ or $$...$$ span as its TeX source, HTML-escaped."""
+    import html
+
+    fence = "$$" if options.get("display_mode") else "$"
+    return f'<span class="math">{fence}{html.escape(content)}{fence}</span>'
 
 
 def _colors(overrides):

@@ -26,11 +26,14 @@ def test_print_version_has_every_choice_and_a_key_naming_the_right_letters():
         block = body.split(f"**Question {number}.**")[1].split("**Question")[0]
         choices = dict(re.findall(r"^- \((\w)\) (.+)$", block, flags=re.M))
         assert sorted(choices.values()) == sorted(a["answer"] for a in q["answers"])
-        letters = re.search(rf"^{number}\. ((?:\(\w\)(?:, )?)+):", key, flags=re.M).group(1)
-        named = {choices[letter] for letter in re.findall(r"\((\w)\)", letters)}
+        line = re.search(rf"^{number}\. (.+)$", key, flags=re.M).group(1)
+        named = {choices[letter] for letter in re.findall(r"\((\w)\):", line)}
         assert named == {a["answer"] for a in q["answers"] if a["correct"]}
     assert "(choose all that apply)" in body
     assert "Right:" not in key and "2 + 2 = 4." in key
+    # Each right choice of a many-choice question is followed by its own reason.
+    assert re.search(r"^2\. \((\w)\): 2 = 2 x 1\.; \((\w)\): 8 = 2 x 4\.$", key, flags=re.M) or \
+        re.search(r"^2\. \((\w)\): 8 = 2 x 4\.; \((\w)\): 2 = 2 x 1\.$", key, flags=re.M), key
 
 
 def test_print_order_is_the_same_on_every_build():
@@ -55,6 +58,16 @@ def test_web_version_falls_back_to_the_printed_quiz_without_javascript():
         for a in q["answers"]:
             assert f"{a['answer']}</li>" in fallback
     assert "<strong>Answers.</strong>" in fallback and "2 + 2 = 4." in fallback
+
+
+def test_fallback_keeps_the_maths_as_written():
+    questions = [{"question": r"Is $\tfrac12 \, x < y$?", "type": "multiple_choice", "answers": [
+        {"answer": r"$$a\,b$$", "correct": True, "feedback": "Right."},
+        {"answer": "no", "correct": False, "feedback": "Wrong."}]}]
+    html = quiz.Quiz(questions, slug="maths")._repr_html_()
+    fallback = re.search(r"<noscript>(.*)</noscript>", html, flags=re.S).group(1)
+    assert r"$\tfrac12 \, x &lt; y$" in fallback
+    assert r"$$a\,b$$" in fallback
 
 
 @pytest.mark.parametrize("mutate, message", [
