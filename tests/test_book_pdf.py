@@ -59,3 +59,38 @@ def test_pdf_prints_exercises_solutions_and_quiz_answers(pdf_text):
     assert "Answers." in text and re.search(r"Question \d+\.", text)
     n_quizzes = len(list((ROOT / "book" / "quizzes").glob("*.yml")))
     assert text.count("Answers.") >= n_quizzes
+
+
+def _code_lines():
+    """Distinctive source lines of the chapters' visible code cells, split by
+    whether the cell is folded on the website (``hide-input``) or shown."""
+    hidden, shown, all_shown = set(), set(), []
+    for chapter in br.chapter_files():
+        for cell in br.Page.read(ROOT / f"{chapter}.md").code_cells():
+            tags = str(cell.options.get("tags", ""))
+            if "remove-" in tags:
+                continue
+            lines = [line.strip() for line in cell.body.splitlines()]
+            if "hide-input" not in tags:
+                all_shown.extend(lines)
+            distinctive = {line for line in lines if 25 <= len(line) <= 60 and not line.startswith("#")}
+            (hidden if "hide-input" in tags else shown).update(distinctive)
+    # A folded line that also occurs inside shown code proves nothing either way.
+    hidden = {line for line in hidden if not any(line in other for other in all_shown)}
+    return hidden, shown
+
+
+def test_pdf_prints_shown_code_and_leaves_folded_code_to_the_website(pdf_text):
+    text, _ = pdf_text
+    flat = re.sub(r"\s+", "", text)
+
+    def printed(line):
+        return re.sub(r"\s+", "", line) in flat
+
+    hidden, shown = _code_lines()
+    assert hidden and shown, "expected both folded and shown code cells in the chapters"
+    # The search itself works: most lines of the shown code are found in the PDF text.
+    found = [line for line in shown if printed(line)]
+    assert len(found) >= 0.8 * len(shown), f"only {len(found)} of {len(shown)} shown code lines found"
+    leaked = [line for line in hidden if printed(line)]
+    assert not leaked, f"folded (hide-input) code printed in the PDF: {leaked[:5]}"

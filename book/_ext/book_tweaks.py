@@ -6,6 +6,10 @@
   ``const THEBE_JS_URL`` twice and the browser reports a SyntaxError.
   Keeping the first copy of each identical inline script fixes it.
 * ``add_latex_parts``: the parts of ``_toc.yml`` as ``\\part`` in the PDF.
+* ``drop_hidden_inputs_from_pdf``: a cell tagged ``hide-input`` (mostly
+  plotting code) is folded away on the website, but myst-nb prints its whole
+  source in the PDF, where it cannot be folded. The PDF keeps the figure or
+  table and leaves the code to the website and the notebook.
 """
 from docutils import nodes
 
@@ -28,6 +32,7 @@ def dedupe_inline_scripts(app, pagename, templatename, context, doctree):
 def setup(app):
     app.connect("html-page-context", dedupe_inline_scripts)
     app.connect("doctree-read", add_latex_parts)
+    app.connect("doctree-resolved", drop_hidden_inputs_from_pdf)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -48,3 +53,14 @@ def add_latex_parts(app, doctree):
         if tree.caption and files and files[0] == docname:
             caption = tree.caption.replace("\\", "").replace("{", "").replace("}", "")
             doctree.insert(0, nodes.raw("", f"\\part{{{caption}}}\n", format="latex"))
+
+
+def drop_hidden_inputs_from_pdf(app, doctree, docname):
+    """In the LaTeX build, remove the source of cells tagged ``hide-input``."""
+    if app.builder.format != "latex":
+        return
+    for cell in list(doctree.findall(nodes.container)):
+        if "tag_hide-input" in cell.get("classes", []):
+            for child in list(cell.children):
+                if "cell_input" in child.get("classes", []):
+                    cell.remove(child)
