@@ -285,6 +285,24 @@ def rule_no_pip(page):
     return []
 
 
+CODE_WIDTH = 80
+
+
+def rule_code_fits_the_page(page, width=CODE_WIDTH):
+    """Code a reader sees (not removed, not folded) fits the website's code
+    box and the PDF's text width without scrolling or wrapping."""
+    problems = []
+    for cell in page.code_cells():
+        tags = str(cell.options.get("tags", ""))
+        if "remove-" in tags or "hide-input" in tags:
+            continue
+        for number, line in enumerate(cell.body.splitlines(), start=1):
+            if len(line) > width:
+                problems.append(f"{page.slug}: code cell at line {cell.start} has a line of {len(line)} "
+                                f"characters (at most {width}; move the comment above it): {line.strip()[:40]}...")
+    return problems
+
+
 def rule_summary(page):
     section = _section(page, "Summary")
     if section is None or len(re.findall(r"^\s*[-*] ", section, flags=re.M)) < 2:
@@ -303,6 +321,7 @@ def chapter_problems(page, *, glossary_terms, committee_labels, quiz_dir):
         + rule_code_solutions_check_themselves(page)
         + rule_quiz(page, quiz_dir)
         + rule_no_pip(page)
+        + rule_code_fits_the_page(page)
         + rule_summary(page)
     )
 

@@ -137,6 +137,7 @@ BROKEN = {
     "quiz input shown": (lambda t: t.replace(":tags: [remove-input]\nfrom nnbook", "from nnbook"), "remove-input"),
     "pip in a cell": (lambda t: t.replace("import numpy as np", "!pip install numpy\nimport numpy as np"), "requirements.txt"),
     "no summary": (lambda t: t.replace("## Summary", "## The end"), "Summary"),
+    "code too wide": (lambda t: t.replace("answer = np.dot(x, w)", "answer = np.dot(x, w)" + " " * 40 + "# the weighted sum, entry by entry"), "at most 80"),
 }
 
 
