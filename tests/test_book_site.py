@@ -112,6 +112,24 @@ def test_every_page_loads_cleanly_from_the_books_own_assets(site, server, browse
 
 
 @pytest.mark.browser
+def test_shown_code_fits_without_a_scroll_bar(site, server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    wide = {}
+    for name in br.chapter_files():
+        page.goto(f"{server}/{name}.html", wait_until="networkidle")
+        for button in page.locator("div.solution.dropdown button.toggle-button").all():
+            button.click()  # code inside solutions counts too
+        widths = page.evaluate("""() => [...document.querySelectorAll(
+            'div.cell:not(.tag_hide-input) div.cell_input pre')]
+            .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.innerText.split('\\n')[0].slice(0, 40))""")
+        if widths:
+            wide[name] = widths
+    page.close()
+    assert not wide, f"code blocks that scroll sideways at 1280 px: {wide}"
+
+
+@pytest.mark.browser
 def test_a_solution_dropdown_opens(site, server, browser):
     names = pages_with(site, 'class="solution dropdown')
     assert names, "no page of the book has a solution dropdown"
