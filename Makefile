@@ -17,7 +17,10 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 book: $(STAMP)  ## build the website into _build/html (cached execution)
-	$(JB) build . --builder html -W -n --keep-going
+	@# --all: write every page and copy _static again even when no chapter
+	@# changed (an edited book.css is otherwise left stale); cells still come
+	@# from the execution cache.
+	$(JB) build . --all --builder html -W -n --keep-going
 	@echo
 	@echo "Open _build/html/index.html in a browser, or run: make serve"
 
