@@ -417,7 +417,7 @@ def activations_grid(names=("step", "sigmoid", "tanh", "relu", "leaky_relu", "ge
     return fig
 
 
-def _node_labels(sizes):
+def _node_labels(sizes, hidden="h"):
     names = []
     for layer, n in enumerate(sizes):
         if layer == 0:
@@ -425,11 +425,12 @@ def _node_labels(sizes):
         elif layer == len(sizes) - 1:
             names.append([r"$\hat{y}$"] if n == 1 else [f"$\\hat{{y}}_{i + 1}$" for i in range(n)])
         else:
-            names.append([f"$h^{{({layer})}}_{i + 1}$" for i in range(n)])
+            names.append([f"${hidden}^{{({layer})}}_{i + 1}$" for i in range(n)])
     return names
 
 
-def network_diagram(layers, ax=None, show_weights=True, node_values=None, decimals=2):
+def network_diagram(layers, ax=None, show_weights=True, node_values=None, decimals=2,
+                    hidden="h"):
     """Draw a fully connected network: nodes in columns, one edge per weight.
 
     With weights, an edge's width grows with ``|w|`` and its colour and
@@ -448,6 +449,9 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
         One array per layer (e.g. ``[x, h, y_hat]`` from a hand trace),
         written under the node labels.
     decimals : int, default 2
+    hidden : str, default "h"
+        The symbol of the hidden nodes, ``h^(l)_k``; e.g. ``"z"`` for a diagram
+        whose hidden nodes carry the gradients of the weighted sums.
 
     Returns
     -------
@@ -477,7 +481,7 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
     top, dx, r = max(sizes), 2.6, 0.36  # layer spacing and node radius, in data units
     pos = [[(col * dx, (top - 1) / 2 - i) for i in range(n)] for col, n in enumerate(sizes)]
     wmax = max(np.abs(W).max() for W in weights) if weights else 1.0
-    labels = _node_labels(sizes)
+    labels = _node_labels(sizes, check_choice(hidden, ("h", "z"), "network_diagram: hidden"))
     edges = []  # (source centre, target centre, weight label), in drawing order
     with _styled():
         ax = _axes(ax, (min(MAX_WIDTH, 1.7 * len(sizes) + 0.4), 0.95 * top + 0.6))
@@ -517,13 +521,16 @@ def network_diagram(layers, ax=None, show_weights=True, node_values=None, decima
     return ax
 
 
-def _place_weight_labels(ax, edges, r, centres, fontsize=8):
+def _place_weight_labels(ax, edges, r, centres, fontsize=8, pad=0.35):
     """Write each weight on its edge, near the source node, where it is unambiguous.
 
     Candidate spots run along the source half of the edge. Each label takes the
     spot nearest its source that overlaps no label placed so far, no node and
     no other edge, and stays inside the axes (measured in display units, so
     it works at any figure size); if every spot collides, the least-bad one.
+    The white box drawn behind the text (`pad`, in font sizes) is wider than
+    the room reserved for it, so it hides the label's own thick edge and may
+    cover a sliver of a neighbour.
     """
     ax.apply_aspect()
     to_px = ax.transData.transform
@@ -558,7 +565,7 @@ def _place_weight_labels(ax, edges, r, centres, fontsize=8):
         placed.append(box)
         ax.text(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]), text, fontsize=fontsize,
                 ha="center", va="center", zorder=3,
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))
+                bbox=dict(boxstyle=f"round,pad={pad}", fc="white", ec="none"))
 
 
 def optimizer_paths(f, paths, ax=None, xlim=None, ylim=None, levels=20, resolution=200):

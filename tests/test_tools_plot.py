@@ -156,6 +156,10 @@ def test_network_diagram():
     ax = plot.network_diagram([dW1, t.value("dW2")])
     dotted = [ln for ln in ax.lines if ln.get_linestyle() == ":"]
     assert len(dotted) == int((dW1 == 0).sum() + (t.value("dW2") == 0).sum()) > 0
+    # The hidden nodes can be named z (their weighted sums), e.g. for gradients.
+    ax = plot.network_diagram([dW1, t.value("dW2")], hidden="z", show_weights=False)
+    names = [tx.get_text() for tx in ax.texts]
+    assert sum("z^{(1)}" in n for n in names) == 3 and not any("h^{" in n for n in names)
 
 
 def test_network_diagram_bad_input():
@@ -169,6 +173,8 @@ def test_network_diagram_bad_input():
         plot.network_diagram([2, 3, 1], node_values=[[1, 2], [1, 2, 3]])
     with pytest.raises(ValueError, match=r"layers\[1\] must be >= 1"):
         plot.network_diagram([2, 0, 1])
+    with pytest.raises(ValueError, match="network_diagram: hidden"):
+        plot.network_diagram([2, 3, 1], hidden="q")
 
 
 def test_optimizer_paths():
