@@ -47,6 +47,19 @@ class Cell:
     body: str
     start: int
 
+    @property
+    def tags(self):
+        """The cell's tags as a list, from YAML options or a ``:tags: [a, b]`` line."""
+        tags = self.options.get("tags") or []
+        if isinstance(tags, str):
+            tags = yaml.safe_load(tags) if tags.startswith("[") else [tags]
+        return list(tags)
+
+    @property
+    def shown(self):
+        """True if a reader sees the cell's code unfolded (not removed, not hide-input)."""
+        return not any(t.startswith("remove-") or t == "hide-input" for t in self.tags)
+
 
 @dataclass
 class Page:
@@ -268,7 +281,7 @@ def rule_quiz(page, quiz_dir, minimum=5):
     if not calls:
         return [f"{page.slug}: no cell calls quiz.show({page.slug!r})"]
     problems = []
-    if "remove-input" not in (calls[0].options.get("tags") or []):
+    if "remove-input" not in calls[0].tags:
         problems.append(f"{page.slug}: the quiz cell should be tagged remove-input")
     try:
         questions = quiz.load(page.slug, quiz_dir)
@@ -293,10 +306,9 @@ def rule_code_fits_the_page(page, width=CODE_WIDTH):
     box and the PDF's text width without scrolling or wrapping."""
     problems = []
     for cell in page.code_cells():
-        tags = str(cell.options.get("tags", ""))
-        if "remove-" in tags or "hide-input" in tags:
+        if not cell.shown:
             continue
-        for number, line in enumerate(cell.body.splitlines(), start=1):
+        for line in cell.body.splitlines():
             if len(line) > width:
                 problems.append(f"{page.slug}: code cell at line {cell.start} has a line of {len(line)} "
                                 f"characters (at most {width}; move the comment above it): {line.strip()[:40]}...")

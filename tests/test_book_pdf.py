@@ -67,14 +67,13 @@ def _code_lines():
     hidden, shown, all_shown = set(), set(), []
     for chapter in br.chapter_files():
         for cell in br.Page.read(ROOT / f"{chapter}.md").code_cells():
-            tags = str(cell.options.get("tags", ""))
-            if "remove-" in tags:
+            if any(t.startswith("remove-") for t in cell.tags):
                 continue
             lines = [line.strip() for line in cell.body.splitlines()]
-            if "hide-input" not in tags:
+            if cell.shown:
                 all_shown.extend(lines)
             distinctive = {line for line in lines if 25 <= len(line) <= 60 and not line.startswith("#")}
-            (hidden if "hide-input" in tags else shown).update(distinctive)
+            (shown if cell.shown else hidden).update(distinctive)
     # A folded line that also occurs inside shown code proves nothing either way.
     hidden = {line for line in hidden if not any(line in other for other in all_shown)}
     return hidden, shown
