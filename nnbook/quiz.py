@@ -17,6 +17,7 @@ Usage in a chapter, in a cell tagged ``remove-input``::
 """
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
@@ -159,8 +160,6 @@ def _reason(answer):
 
 def _tex_as_written(content, options):
     """Render a $...$ or $$...$$ span as its TeX source, HTML-escaped."""
-    import html
-
     fence = "$$" if options.get("display_mode") else "$"
     return f'<span class="math">{fence}{html.escape(content)}{fence}</span>'
 
