@@ -28,11 +28,17 @@ book-release: $(STAMP)  ## clean build with every chapter re-executed (CI, relea
 	rm -rf _build/html _build/.jupyter_cache _build/jupyter_execute
 	$(JB) build . --builder html -W -n --keep-going
 
+COVER := --cov=nncore --cov=nnbook --cov-report=term-missing
+# nncore, the library, must stay fully covered; nnbook's figure is reported.
+COVER_NNCORE := $(BIN)/python -m coverage report --include='nncore/*' --fail-under=100
+
 test: $(STAMP)  ## the whole test suite (nncore, book build, PDF, browser)
-	$(BIN)/python -m pytest --cov=nncore --cov-report=term-missing
+	$(BIN)/python -m pytest $(COVER)
+	$(COVER_NNCORE)
 
 test-fast: $(STAMP)  ## only the nncore and structure tests (seconds)
-	$(BIN)/python -m pytest -m "not book and not pdf and not browser" --cov=nncore --cov-report=term-missing
+	$(BIN)/python -m pytest -m "not book and not pdf and not browser" $(COVER)
+	$(COVER_NNCORE)
 
 pdf-deps:  ## install the Debian/Ubuntu TeX packages the PDF needs (root or sudo)
 	$(if $(shell command -v sudo 2>/dev/null),sudo) apt-get update

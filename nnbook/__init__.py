@@ -1,7 +1,13 @@
-"""Book helpers that chapters reuse (nothing neural lives here).
+"""The book's apparatus: how the book teaches with ``nncore``.
 
-* :func:`glue`: myst-nb's ``glue`` for numbers, safe with NumPy 2 scalars.
+``nncore`` is the network library; ``nnbook`` imports it and never the other
+way round. Import the modules by name:
+
+* :mod:`nnbook.plot`: figures in the book's colour-blind-safe style.
+* :mod:`nnbook.checkers`: exercise checkers that say what is wrong.
+* :mod:`nnbook.handtrace`: the 2-3-1 network traced by hand, every number.
 * :mod:`nnbook.quiz`: self-check quizzes from one YAML file per chapter.
+* :func:`glue`: myst-nb's ``glue`` for numbers, safe with NumPy 2 scalars.
 """
 import numpy as np
 

@@ -18,7 +18,5 @@ from .metrics import *  # noqa: F401,F403
 from .gradcheck import *  # noqa: F401,F403
 from .explain import *  # noqa: F401,F403
 from .diagnostics import *  # noqa: F401,F403
-from .handtrace import *  # noqa: F401,F403
-from .checkers import *  # noqa: F401,F403
 
 __version__ = "0.1.0"

@@ -266,7 +266,7 @@ def rule_code_solutions_check_themselves(page):
             inside, checked, has_code = b.argument, False, False
         elif b.name == "solution-end" and inside:
             if has_code and not checked:
-                problems.append(f"{page.slug}: the code solution to {inside!r} never checks its answer (assert or nncore.checkers)")
+                problems.append(f"{page.slug}: the code solution to {inside!r} never checks its answer (assert or nnbook.checkers)")
             inside = None
         elif b.name == "code-cell" and inside:
             has_code = True

@@ -17,9 +17,9 @@ import warnings
 
 import numpy as np
 
-from . import functional as F
-from ._checks import as_float_array, check_choice, check_int, check_positive
-from .gradcheck import numerical_gradient, relative_error
+from nncore import functional as F
+from nncore._checks import as_float_array, check_choice, check_int, check_positive
+from nncore.gradcheck import numerical_gradient, relative_error
 from .handtrace import hand_trace
 
 __all__ = ["CheckResult", "assert_correct", "check_array", "check_scalar",
@@ -260,13 +260,13 @@ def check_trace(answers, x, W1, b1, W2, b2, y, loss="mse", lr=None, atol=1e-3):
     Parameters
     ----------
     answers : dict of str -> array_like
-        Any of the rows of :func:`nncore.handtrace.hand_trace`, by name: ``x, z1, h,
+        Any of the rows of :func:`nnbook.handtrace.hand_trace`, by name: ``x, z1, h,
         y_hat, L, dy_hat, dW2, db2, dh, dz1, dW1, db1`` (for ``loss="bce"``
         also ``z2, dz2`` instead of ``dy_hat``) and, with `lr`, ``W1_new,
         b1_new, W2_new, b2_new, y_hat_new, L_new``. Column vectors may be
         given flat: shape (3,) for (3, 1) is fine.
     x, W1, b1, W2, b2, y, loss, lr
-        The network and example, as for :func:`nncore.handtrace.hand_trace`.
+        The network and example, as for :func:`nnbook.handtrace.hand_trace`.
     atol : float, default 1e-3
         Hand arithmetic is rounded, so entries within `atol` count as right.
 
@@ -549,7 +549,7 @@ def check_loss(answer, pred, target, kind="mse"):
     CheckResult
         Also spots a sum instead of a mean and a missing minus sign.
     """
-    from .losses import BCELoss, CrossEntropyLoss, MSELoss  # the tested formulas
+    from nncore.losses import BCELoss, CrossEntropyLoss, MSELoss  # the tested formulas
 
     check_choice(kind, ["mse", "bce", "cross_entropy"], "check_loss: kind")
     loss = {"mse": MSELoss, "bce": BCELoss, "cross_entropy": CrossEntropyLoss}[kind]()

@@ -1,10 +1,11 @@
-"""Tests for nncore.handtrace: every entry by hand, then against nncore's own layers."""
+"""Tests for nnbook.handtrace: every entry by hand, then against nncore's own layers."""
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from nncore import (SGD, BCEWithLogitsLoss, HandTrace, Linear, MSELoss, ReLU, Sequential,
-                    example_231, gradcheck, hand_trace)
+from nncore import (
+    SGD, BCEWithLogitsLoss, Linear, MSELoss, ReLU, Sequential, gradcheck)
+from nnbook.handtrace import HandTrace, example_231, hand_trace
 
 EX = example_231()
 

@@ -1,4 +1,4 @@
-"""Smoke tests for nncore.plot: every helper draws what it should and returns Axes/Figure."""
+"""Smoke tests for nnbook.plot: every helper draws what it should and returns Axes/Figure."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,9 +9,10 @@ import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from nncore import (LINE_CLASS_NAMES, History, Linear, example_231, hand_trace,  # noqa: E402
-                    make_blobs, make_lines, make_moons)
-from nncore import plot  # noqa: E402
+from nncore import (
+    LINE_CLASS_NAMES, History, Linear, make_blobs, make_lines, make_moons)
+from nnbook.handtrace import example_231, hand_trace
+from nnbook import plot
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,14 @@
-"""Tests for nncore.checkers: right answers pass, wrong ones are explained."""
+"""Tests for nnbook.checkers: right answers pass, wrong ones are explained."""
 import numpy as np
 import pytest
 
-from nncore import (CheckResult, assert_correct, check_array, check_dot_product, check_gradient,
-                    check_linear_forward, check_loss, check_neuron_output,
-                    check_perceptron_update, check_scalar, check_shape_ledger,
-                    check_softmax, check_stable_softmax, check_trace, example_231,
-                    hand_trace, softmax)
+from nncore import softmax
+from nnbook.checkers import (
+    CheckResult, assert_correct, check_array, check_dot_product,
+    check_gradient, check_linear_forward, check_loss, check_neuron_output,
+    check_perceptron_update, check_scalar, check_shape_ledger, check_softmax,
+    check_stable_softmax, check_trace)
+from nnbook.handtrace import example_231, hand_trace
 
 EX = example_231()
 

@@ -1,6 +1,6 @@
 """Figures for the book, in one consistent, colour-blind-safe style.
 
-Use as ``from nncore import plot`` (``import nncore`` does not load
+Use as ``from nnbook import plot`` (``import nnbook`` does not load
 matplotlib). Every helper takes ``ax=None`` (a new figure is made) and
 returns the Axes it drew on, or the Figure for multi-panel pictures.
 
@@ -17,9 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 
-from . import functional as F
-from ._checks import as_float_array, check_choice, check_int, check_positive
-from .explain import weight_images as _weight_images
+from nncore import functional as F
+from nncore._checks import as_float_array, check_choice, check_int, check_positive
+from nncore.explain import weight_images as _weight_images
 
 __all__ = ["OKABE_ITO", "COLORS", "MARKERS", "LINESTYLES", "BOOK_RC", "use_book_style",
            "image_grid", "decision_boundary", "loss_curves", "confusion_matrix",

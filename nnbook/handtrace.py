@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_positive, check_shape
+from nncore._checks import as_float_array, check_choice, check_positive, check_shape
 
 __all__ = ["example_231", "hand_trace", "HandTrace", "TraceRow"]
 
