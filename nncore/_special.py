@@ -83,3 +83,29 @@ def erfc(x):
     neg = (x < 0) & ~small
     out[neg] = 2.0 - out[neg]
     return out
+
+
+def log_erfc(x):
+    """log(erfc(x)) for x >= 0, elementwise, finite even where erfc(x) underflows.
+
+    For x <= 4, ``log(erfc(x))``. Beyond, the big-x formula above in logs:
+    ``-x^2 - log(x) + log(1/sqrt(pi) - R3(1/x^2) / x^2)``; erfc itself
+    underflows to 0 near x = 27, its logarithm does not.
+
+    Parameters
+    ----------
+    x : ndarray of float64, any shape, values >= 0
+
+    Returns
+    -------
+    ndarray of float64, same shape as `x`, values <= 0
+    """
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    big = x > 4.0
+    out[~big] = np.log(erfc(x[~big]))
+    xb = x[big]
+    t = 1.0 / xb**2
+    r3 = t * np.polyval(_R3_NUM, t) / np.polyval(_R3_DEN, t)
+    out[big] = -xb * xb - np.log(xb) + np.log(1.0 / np.sqrt(np.pi) - r3)
+    return out

@@ -2,7 +2,8 @@
 
 * The running problem: 3x3 images of a vertical line (label 1) or a
   horizontal line (label 0), clean (:func:`clean_lines`) or noisy
-  (:func:`make_lines`).
+  (:func:`make_lines`), and the best any classifier can do on them
+  (:func:`lines_bayes_proba`).
 * Toy sets for decision boundaries: :func:`make_xor`, :func:`make_moons`,
   :func:`make_circles`, :func:`make_blobs`.
 * A real tabular data set, shipped in ``nncore/datasets/``: :func:`load_wine`.
@@ -18,10 +19,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import (as_float_array, check_int, check_labels, check_positive,
-                      check_rng, check_same_batch, check_shape)
+                      check_probability, check_rng, check_same_batch, check_shape)
+from ._special import log_erfc
+from .functional import sigmoid
 
 __all__ = [
     "LINE_PATTERNS", "LINE_LABELS", "LINE_CLASS_NAMES", "clean_lines", "make_lines",
+    "lines_bayes_proba",
     "make_xor", "make_moons", "make_circles", "make_blobs",
     "TabularData", "load_wine",
     "train_val_test_split", "StandardScaler", "one_hot", "iterate_minibatches",
@@ -101,6 +105,85 @@ def make_lines(n, noise, rng):
     pattern = np.where(y == 1, which, 3 + which)  # row of LINE_PATTERNS, (n,)
     X = LINE_PATTERNS[pattern] + noise * rng.standard_normal((n, 9))  # (n, 9)
     return np.clip(X, 0.0, 1.0), y
+
+
+def _log_mean_exp(a):
+    """log(mean(exp(a), axis=1)) without overflow or underflow; a: (N, K) -> (N,)."""
+    m = a.max(axis=1, keepdims=True)  # (N, 1)
+    return m[:, 0] + np.log(np.mean(np.exp(a - m), axis=1))
+
+
+def lines_bayes_proba(X, noise, p_vertical=0.5):
+    """The exact probability that each image came from a vertical line, given the generator.
+
+    This is the Bayes-optimal classifier for :func:`make_lines`: predicting
+    "vertical" when the result exceeds 1/2 has the highest expected accuracy
+    any classifier can reach on those images. It applies Bayes' rule to the
+    generator itself:
+
+    * each of the six clean patterns explains an image with likelihood
+      ``prod_k p(x_k | c_k)``, where ``c_k`` is the pattern's pixel (0 or 1):
+      an interior pixel ``0 < x_k < 1`` contributes the Gaussian density
+      ``phi((x_k - c_k) / noise) / noise``; a pixel clipped to 0 contributes
+      the mass the clip put there, ``P(c_k + noise * Z <= 0)``, and a pixel
+      at 1 contributes ``P(c_k + noise * Z >= 1)`` (so a line pixel at 1
+      contributes 1/2, a background pixel at 1 a tiny tail);
+    * a class's likelihood is the mean over its three patterns (each is
+      picked with probability 1/3), and the classes are weighed by their
+      prior, ``p_vertical`` and ``1 - p_vertical``.
+
+    Everything is computed in logs, so tiny noise levels do not underflow.
+    With ``noise=0`` every image must be one of the six clean patterns, and
+    its label is returned.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 9)
+        Images with pixels in [0, 1], as :func:`make_lines` makes them.
+    noise : float
+        The generator's noise standard deviation (>= 0).
+    p_vertical : float, default 0.5
+        Prior probability of a vertical line, in (0, 1); :func:`make_lines`
+        makes balanced sets (1/2). Change it for a set with another mix.
+
+    Returns
+    -------
+    ndarray of float64, shape (N,)
+        ``P(vertical | X[n])`` for each image.
+
+    Examples
+    --------
+    >>> X, y = make_lines(1000, 0.5, np.random.default_rng(0))
+    >>> best = np.mean((lines_bayes_proba(X, 0.5) > 0.5) == y)  # doctest: +SKIP
+    """
+    X = as_float_array(X, "lines_bayes_proba: X", ndim=2)
+    check_shape(X, ("N", 9), "lines_bayes_proba: X (3x3 line images)")
+    if X.size and (X.min() < 0 or X.max() > 1):
+        raise ValueError("lines_bayes_proba: X must hold pixels in [0, 1], as make_lines "
+                         f"clips them; got values from {X.min():g} to {X.max():g}")
+    noise = check_positive(noise, "lines_bayes_proba: noise", allow_zero=True)
+    prior = check_probability(p_vertical, "lines_bayes_proba: p_vertical")
+    if prior in (0.0, 1.0):
+        raise ValueError(f"lines_bayes_proba: p_vertical must be in (0, 1); got {prior!r}")
+    if noise == 0:
+        match = np.all(X[:, None, :] == LINE_PATTERNS[None, :, :], axis=2)  # (N, 6)
+        if not match.any(axis=1).all():
+            bad = int(np.flatnonzero(~match.any(axis=1))[0])
+            raise ValueError(f"lines_bayes_proba: with noise=0 every image must be one of the "
+                             f"six clean patterns; image {bad} is not: {X[bad].tolist()}")
+        return LINE_LABELS[match.argmax(axis=1)].astype(np.float64)
+    # log p(x_k | c_k) for c_k = 0 and c_k = 1, each (N, 9)
+    log_half = np.log(0.5)
+    log_tail = np.log(0.5) + log_erfc(np.array(1.0 / (noise * np.sqrt(2.0))))  # P(Z > 1/noise)
+    log_density = -0.5 * np.log(2 * np.pi) - np.log(noise)
+    at0, at1 = X == 0.0, X == 1.0
+    L0 = np.where(at0, log_half, np.where(at1, log_tail, log_density - 0.5 * (X / noise) ** 2))
+    L1 = np.where(at1, log_half, np.where(at0, log_tail,
+                                          log_density - 0.5 * ((X - 1) / noise) ** 2))
+    ll = L0 @ (1 - LINE_PATTERNS).T + L1 @ LINE_PATTERNS.T  # (N, 6) log p(x | pattern)
+    log_v = _log_mean_exp(ll[:, LINE_LABELS == 1])  # (N,) log p(x | vertical)
+    log_h = _log_mean_exp(ll[:, LINE_LABELS == 0])  # (N,) log p(x | horizontal)
+    return sigmoid(log_v - log_h + np.log(prior) - np.log1p(-prior))
 
 
 # --- toy 2-D sets --------------------------------------------------------------

@@ -1,11 +1,14 @@
 """Tests for nncore.data: the line images, toy sets, the wine table, splits, scaling, batches."""
+import math
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from nncore import (LINE_CLASS_NAMES, LINE_LABELS, LINE_PATTERNS, StandardScaler, clean_lines,
-                    iterate_minibatches, load_wine, make_blobs, make_circles, make_lines,
-                    make_moons, make_xor, one_hot, train_val_test_split)
+                    iterate_minibatches, lines_bayes_proba, load_wine, make_blobs,
+                    make_circles, make_lines, make_moons, make_xor, one_hot,
+                    train_val_test_split)
 
 
 def rng(seed=0):
@@ -68,6 +71,101 @@ def test_make_lines_noise_statistics():
 def test_make_lines_bad_input(n, noise, r, exc, match):
     with pytest.raises(exc, match=match):
         make_lines(n, noise, r)
+
+
+# --- the Bayes-optimal rule for the line images ---------------------------------------
+def _brute_force_proba(x, noise, p_vertical=0.5):
+    """P(vertical | x) pixel by pixel with math.erfc, no logs, no arrays: the definition."""
+    def phi_cdf(z):  # P(Z <= z)
+        return 0.5 * math.erfc(-z / math.sqrt(2))
+
+    def pixel(v, c):
+        if v == 0.0:
+            return phi_cdf((0 - c) / noise)  # mass clipped down to 0
+        if v == 1.0:
+            return 1 - phi_cdf((1 - c) / noise)  # mass clipped up to 1
+        return math.exp(-0.5 * ((v - c) / noise) ** 2) / (noise * math.sqrt(2 * math.pi))
+
+    like = [math.prod(pixel(v, c) for v, c in zip(x, pat)) for pat in LINE_PATTERNS]
+    vert = p_vertical * sum(like[:3]) / 3
+    hori = (1 - p_vertical) * sum(like[3:]) / 3
+    return vert / (vert + hori)
+
+
+@pytest.mark.parametrize("noise", [0.15, 0.3, 0.6])  # 0.15 reaches erfc's far-tail branch
+def test_bayes_proba_matches_brute_force_likelihoods(noise):
+    X, _ = make_lines(12, noise, rng(4))
+    X[0, :3] = [0.0, 1.0, 0.37]  # both clipped bounds and an interior pixel, surely
+    X[1] = 1.0  # every pixel clipped up
+    for prior in (0.5, 0.05):
+        p = lines_bayes_proba(X, noise, p_vertical=prior)
+        ref = [_brute_force_proba(x, noise, prior) for x in X]
+        assert_allclose(p, ref, rtol=1e-12, atol=1e-15)
+
+
+def test_bayes_proba_is_calibrated_and_its_accuracy_is_what_it_promises():
+    # Monte Carlo: among images the rule calls vertical with probability p, a
+    # fraction p really are; so its accuracy equals the mean of max(p, 1 - p).
+    X, y = make_lines(40000, 0.5, rng(5))
+    p = lines_bayes_proba(X, 0.5)
+    acc = np.mean((p > 0.5) == y)
+    expected = np.mean(np.maximum(p, 1 - p))
+    se = np.sqrt(acc * (1 - acc) / len(y))
+    assert abs(acc - expected) < 4 * se
+    for lo, hi in [(0.1, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9)]:
+        inside = (p >= lo) & (p < hi)
+        frac, n = y[inside].mean(), inside.sum()
+        assert n > 500 and abs(frac - p[inside].mean()) < 4 * np.sqrt(0.25 / n)
+    # and nothing simple beats it: the stripe rule (columns vs rows brightness)
+    imgs = X.reshape(-1, 3, 3)
+    stripe = imgs.sum(axis=1).max(axis=1) > imgs.sum(axis=2).max(axis=1)  # (N,)
+    assert np.mean(stripe == y) < acc
+
+
+def test_bayes_accuracy_falls_with_noise():
+    accs = []
+    for noise in (0.2, 0.4, 0.6):
+        X, y = make_lines(5000, noise, rng(6))
+        accs.append(np.mean((lines_bayes_proba(X, noise) > 0.5) == y))
+    assert accs[0] > accs[1] > accs[2] > 0.5
+
+
+def test_bayes_proba_on_clean_images_and_symmetry():
+    X, y = clean_lines()
+    p = lines_bayes_proba(X, 0.3)
+    assert np.all(p[y == 1] > 0.99) and np.all(p[y == 0] < 0.01)
+    assert_array_equal(lines_bayes_proba(X, 0.0), y)  # no noise: certainty
+    Xn, _ = make_lines(50, 0.4, rng(7))
+    transposed = Xn.reshape(-1, 3, 3).transpose(0, 2, 1).reshape(-1, 9)
+    assert_allclose(lines_bayes_proba(transposed, 0.4), 1 - lines_bayes_proba(Xn, 0.4),
+                    atol=1e-12)  # turning the image turns the answer
+    odds = lambda q: np.log(q) - np.log1p(-q)  # noqa: E731
+    assert_allclose(odds(lines_bayes_proba(Xn, 0.4, 0.2)) - odds(lines_bayes_proba(Xn, 0.4)),
+                    odds(0.2), atol=1e-9)  # the prior shifts the log-odds by its own
+
+
+def test_bayes_proba_stays_finite_at_tiny_noise():
+    # erfc(1 / (0.01 sqrt 2)) underflows to 0; its logarithm must not
+    X = np.zeros((2, 9))
+    X[1, [0, 3]] = 1.0  # two pixels of the left column lit, the third dark
+    p = lines_bayes_proba(X, 0.01)
+    assert np.all(np.isfinite(p))
+    assert_allclose(p[0], 0.5)  # a blank image: every pattern misses three pixels
+    assert p[1] > 0.999  # one missing pixel is far likelier than five wrong ones
+
+
+@pytest.mark.parametrize("X, noise, prior, exc, match", [
+    (np.zeros((2, 4)), 0.3, 0.5, ValueError, r"shape \(2, 4\); expected \(N, 9\)"),
+    (np.full((1, 9), 1.5), 0.3, 0.5, ValueError, "pixels in \\[0, 1\\].*1.5"),
+    (np.full((1, 9), np.nan), 0.3, 0.5, ValueError, "NaN"),
+    (np.zeros((1, 9)), -0.1, 0.5, ValueError, "noise must be >= 0"),
+    (np.zeros((1, 9)), 0.3, 1.0, ValueError, r"p_vertical must be in \(0, 1\)"),
+    (np.zeros((1, 9)), 0.3, 1.2, ValueError, "p_vertical must be in"),
+    (np.full((1, 9), 0.5), 0.0, 0.5, ValueError, "image 0 is not"),
+])
+def test_bayes_proba_bad_input(X, noise, prior, exc, match):
+    with pytest.raises(exc, match=match):
+        lines_bayes_proba(X, noise, prior)
 
 
 # --- toy sets ----------------------------------------------------------------------
