@@ -8,8 +8,9 @@ the book's checklist asks them:
    chance predicts (ln 2, ln C, ...)?
 3. gradients: ``gradcheck``, does backprop match finite differences?
 4. updates: :func:`update_to_weight_ratios`, is each step a sensible fraction
-   (about 1e-3) of the weights? And :func:`dead_unit_fraction`, are ReLU units
-   stuck at zero?
+   of each weight matrix (about ``UPDATE_RATIO_TYPICAL`` = 1e-3, flagged
+   outside ``UPDATE_RATIO_RANGE`` = (1e-5, 1e-1))? And
+   :func:`dead_unit_fraction`, are ReLU units stuck at zero?
 
 :func:`diagnose` runs them all and lists findings with advice. None of them
 changes the model: they run it in evaluation mode and restore its gradients.
@@ -27,7 +28,18 @@ from .gradcheck import _check_loss, _check_model, _owners, _preserved, gradcheck
 
 __all__ = ["input_scale_report", "ScaleReport", "expected_initial_loss", "initial_loss_check",
            "InitialLossCheck", "update_to_weight_ratios", "dead_unit_fraction",
-           "diagnose", "DiagnosticsReport", "Finding"]
+           "diagnose", "DiagnosticsReport", "Finding", "UPDATE_RATIO_TYPICAL",
+           "UPDATE_RATIO_RANGE"]
+
+#: The update-to-weight ratio ``||lr * dW|| / ||W||`` of one weight matrix is
+#: "somewhere around 1e-3" in healthy training, as a rough heuristic (Stanford
+#: CS231n notes, "Neural Networks Part 3", which also call 1e-2 healthy for a
+#: small network).
+UPDATE_RATIO_TYPICAL = 1e-3
+#: The range :func:`diagnose` accepts: a factor of 100 either side of the
+#: typical value. Below it the weights barely move; above it each step
+#: rewrites a tenth or more of the weights.
+UPDATE_RATIO_RANGE = (UPDATE_RATIO_TYPICAL / 100, UPDATE_RATIO_TYPICAL * 100)
 
 
 # --- 1. data ---------------------------------------------------------------------
@@ -187,7 +199,11 @@ def initial_loss_check(model, loss, X, y, factor=2.0):
 
     A loss far above the expected value means the initial predictions are
     confidently wrong (weights too large, unscaled inputs); far below means
-    something is off (a leak, or a model that is not freshly initialised).
+    the model is not freshly initialised (trained weights, a loaded
+    checkpoint) or the loss or targets are wrong. A label leaked into the
+    inputs does not show here: untrained weights read the leaked feature
+    with a random sign, so the leak is as likely to raise the loss as to
+    lower it. Leaks show up after training, as results too good to be true.
 
     Parameters
     ----------
@@ -229,7 +245,7 @@ def initial_loss_check(model, loss, X, y, factor=2.0):
     else:
         msg = (f"Initial loss {observed:.4g} is less than 1/{factor:g} of the expected "
                f"{expected:.4g}: suspicious for an untrained network. Is the model freshly "
-               "initialised? Do the targets leak into the inputs?")
+               "initialised? Is the loss computed on the right targets?")
     return InitialLossCheck(observed, expected, kind, ok, msg)
 
 
@@ -237,11 +253,14 @@ def initial_loss_check(model, loss, X, y, factor=2.0):
 def update_to_weight_ratios(model, lr, loss=None, X=None, y=None):
     """Size of one SGD step relative to the weights, for each weight matrix.
 
-    ``ratio = ||lr * dW|| / ||W||`` (Frobenius norms). Around 1e-3 is
-    healthy; near 1e-1 or more each step rewrites a large part of the
-    weights (learning rate too large); below about 1e-5 nothing moves.
-    For Adam the step is about lr per entry rather than lr * grad, so read
-    the ratios as a rough guide only.
+    ``ratio = ||lr * dW|| / ||W||`` (Frobenius norms), one number per weight
+    matrix (biases are left out: they may start at zero). Around
+    ``UPDATE_RATIO_TYPICAL`` = 1e-3 is typical of healthy training;
+    :func:`diagnose` flags a ratio outside ``UPDATE_RATIO_RANGE`` =
+    (1e-5, 1e-1): above it each step rewrites a large part of the weights
+    (learning rate too large), below it nothing moves. For Adam the step is
+    about lr per entry rather than lr * grad, so read the ratios as a rough
+    guide only.
 
     Parameters
     ----------
@@ -378,7 +397,7 @@ class DiagnosticsReport(NamedTuple):
         return "\n".join([head] + [str(f) for f in self.findings])
 
 
-def diagnose(model, loss, X, y, lr, n_gradcheck=8, ratio_range=(1e-5, 1e-1),
+def diagnose(model, loss, X, y, lr, n_gradcheck=8, ratio_range=UPDATE_RATIO_RANGE,
              dead_threshold=0.5):
     """Run the whole debugging checklist on a model and a data set.
 
@@ -394,8 +413,9 @@ def diagnose(model, loss, X, y, lr, n_gradcheck=8, ratio_range=(1e-5, 1e-1),
     n_gradcheck : int, default 8
         The gradient check uses the first `n_gradcheck` examples only (it
         costs two forward passes per parameter).
-    ratio_range : (float, float), default (1e-5, 1e-1)
-        Update-to-weight ratios outside this range are flagged.
+    ratio_range : (float, float), default ``UPDATE_RATIO_RANGE`` = (1e-5, 1e-1)
+        Update-to-weight ratios (per weight matrix) outside this range are
+        flagged: a factor of 100 either side of the typical 1e-3.
     dead_threshold : float, default 0.5
         A ReLU layer with at least this fraction of dead units is flagged.
 

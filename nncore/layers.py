@@ -106,7 +106,11 @@ class Linear(Module):
 
 
 class Dropout(Module):
-    """Inverted dropout (Srivastava et al. 2014).
+    """Inverted dropout: Srivastava et al.'s (2014) dropout, rescaled in training.
+
+    Srivastava et al. keep each unit with probability p and scale the
+    weights by p at test time; here, as in PyTorch, `p` is the probability
+    of *dropping* an entry and the rescaling happens during training instead.
 
     In training mode each entry is zeroed with probability `p` and the
     survivors are scaled by 1 / (1 - p), so the expected output equals the

@@ -1,4 +1,6 @@
 """Tests for nncore.diagnostics: each check flags the problem it is meant to find."""
+import inspect
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -7,6 +9,7 @@ from nncore import (SGD, BCEWithLogitsLoss, CrossEntropyLoss, Linear, Module, MS
                     ReLU, Sequential, StandardScaler, dead_unit_fraction, diagnose,
                     expected_initial_loss, initial_loss_check, input_scale_report, load_wine,
                     make_lines, update_to_weight_ratios)
+from nncore.diagnostics import UPDATE_RATIO_RANGE, UPDATE_RATIO_TYPICAL
 
 
 def lines_net(seed=0):
@@ -250,3 +253,27 @@ def test_diagnose_bad_input():
         diagnose(model, "bce", X, y, lr=0.1)
     with pytest.raises(TypeError, match="model must be an nncore Module"):
         diagnose(None, BCEWithLogitsLoss(), X, y, lr=0.1)
+
+
+def test_diagnose_thresholds_are_the_documented_update_ratio_range():
+    # The documented range: a factor of 100 either side of the typical 1e-3 (CS231n).
+    assert UPDATE_RATIO_TYPICAL == 1e-3
+    assert UPDATE_RATIO_RANGE == (1e-5, 1e-1)
+    assert inspect.signature(diagnose).parameters["ratio_range"].default == UPDATE_RATIO_RANGE
+    for doc in (diagnose.__doc__, update_to_weight_ratios.__doc__):
+        assert "(1e-5, 1e-1)" in " ".join(doc.split()) and "1e-3" in doc
+    # ...and diagnose flags exactly the per-matrix ratios outside it
+    model, X, y = lines_net()
+    loss = BCEWithLogitsLoss()
+    per_unit_lr = update_to_weight_ratios(model, 1.0, loss, X, y)  # ratio / lr, per matrix
+    hi, lo = max(per_unit_lr.values()), min(per_unit_lr.values())
+    low, high = UPDATE_RATIO_RANGE
+
+    def update_warnings(lr):
+        return [f.message for f in diagnose(model, loss, X, y, lr=lr).warnings
+                if f.topic == "updates"]
+
+    assert update_warnings(0.99 * high / hi) == []
+    assert len(update_warnings(1.01 * high / hi)) == 1
+    assert update_warnings(1.01 * low / lo) == []
+    assert len(update_warnings(0.99 * low / lo)) == 1

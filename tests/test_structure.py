@@ -70,6 +70,22 @@ def test_written_chapters_are_linked_not_planned(page):
     assert br.rule_planned_chapters_are_linked_once_written(br.Page.read(ROOT / f"{page}.md"), CHAPTER_SLUGS) == []
 
 
+def test_glossary_and_committee_state_the_update_ratio_range_diagnose_uses(glossary, committee):
+    """One definition (per weight matrix) and one range, the one diagnose() flags outside."""
+    import math
+
+    from nncore.diagnostics import UPDATE_RATIO_RANGE, UPDATE_RATIO_TYPICAL
+
+    powers = [f"10^{{{round(math.log10(v))}}}" for v in (UPDATE_RATIO_TYPICAL, *UPDATE_RATIO_RANGE)]
+    for page, anchor in ((glossary, "update-to-weight ratio\n"),
+                         (committee, "{term}`update-to-weight ratio` of each weight matrix")):
+        start = page.text.index(anchor)
+        text = page.text[start:start + 600]
+        assert r"\lVert \eta" in text and "dW" in text, f"{page.slug}: not the per-matrix definition"
+        assert all(p in text for p in powers), f"{page.slug}: does not state {powers}"
+        assert "cs231n_notes" in text
+
+
 def test_every_page_is_free_of_typed_decimals():
     for f in br.toc_files():
         if f.endswith(("api", "bibliography")):
