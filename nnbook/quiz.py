@@ -18,6 +18,7 @@ Usage in a chapter, in a cell tagged ``remove-input``::
 from __future__ import annotations
 
 import html
+import importlib.resources
 import json
 import random
 import re
@@ -98,11 +99,15 @@ class Quiz:
         # jupyterquiz's own building blocks, combined into ONE html output
         # (display_quiz would emit html + javascript, which the LaTeX builder
         # cannot take and which myst-nb would warn about).
-        from jupyterquiz.dynamic.renderer import build_script, build_styles, render_div
+        from jupyterquiz.dynamic.renderer import build_styles, render_div
 
         div_id = "quiz_" + "".join(c if c.isalnum() else "_" for c in self.slug)
-        prefix = f"var questions{div_id}={json.dumps(self.questions)};\n\nif (typeof Question === 'undefined') {{\n"
-        script = build_script(prefix, True, "", div_id, True)
+        # jupyterquiz's scripts, started by _START instead of its own suffix:
+        # they read MathJax.version as soon as they render, so the quiz must
+        # wait for MathJax (see _START).
+        script = (f"var questions{div_id}={json.dumps(self.questions)};\n\n"
+                  f"if (typeof Question === 'undefined') {{\n{_jupyterquiz_js()}\n"
+                  f"{_START.replace('DIV_ID', div_id)}\n}}\n")
         div = render_div(div_id, False, True, False, 1_000_000, 680, 10, "left")
         colors = {"--jq-multiple-choice-bg": "#1f4e79", "--jq-many-choice-bg": "#8a3b12"}
         styles = build_styles(div_id, _colors(colors))
@@ -150,6 +155,58 @@ class Quiz:
 
     def __repr__(self):
         return f"Quiz({self.slug!r}, {len(self.questions)} questions)"
+
+
+# How the quiz starts on a page. jupyterquiz's show_questions() reads
+# MathJax.version[0] right away (and again 500 ms later) to pick MathJax 2 or 3.
+# On the website the quiz's inline script runs while the page is parsed, but
+# MathJax is a deferred script: until it has run, window.MathJax is only the
+# configuration object Sphinx wrote, without a version, and a slow load (a busy
+# machine, a slow network) ended in "Cannot read properties of undefined
+# (reading '0')" and untypeset maths in the quiz. So the quiz renders only when
+# MathJax is ready: after MathJax.startup.promise if the library has loaded;
+# through MathJax's own startup.ready hook (the documented way to run code once
+# MathJax has started) if only its configuration exists yet; at once when the
+# page has no MathJax (Jupyter) or MathJax 2. If the library never arrives (it
+# failed to load), the quiz still renders once the page has loaded, with its
+# maths as TeX and MathJax's orphaned configuration removed so that jupyterquiz
+# does not try to use it.
+_START = """
+(function () {
+  var shown = false;
+  function show() {
+    if (shown) { return; }
+    var div = document.getElementById("DIV_ID");
+    if (!div) { setTimeout(show, 200); return; }
+    shown = true;
+    show_questions(questionsDIV_ID, div);
+  }
+  var mj = window.MathJax;
+  if (mj && mj.startup && mj.startup.promise) {
+    mj.startup.promise.then(show, show);
+  } else if (mj && !mj.version) {
+    mj.startup = mj.startup || {};
+    var ready = mj.startup.ready;
+    mj.startup.ready = function () {
+      if (ready) { ready(); } else { MathJax.startup.defaultReady(); }
+      MathJax.startup.promise.then(show, show);
+    };
+    window.addEventListener("load", function () {
+      // Every deferred script has run by now: no version means MathJax failed.
+      if (!(window.MathJax && window.MathJax.version)) { window.MathJax = undefined; show(); }
+    });
+  } else {
+    show();
+  }
+})();
+"""
+
+
+def _jupyterquiz_js():
+    """jupyterquiz's own scripts, the files and order its ``build_script`` uses."""
+    js_dir = importlib.resources.files("jupyterquiz").joinpath("js")
+    return "".join(f.read_text(encoding="utf-8")
+                   for f in sorted(js_dir.iterdir(), key=lambda f: f.name) if f.name.endswith(".js"))
 
 
 def _reason(answer):

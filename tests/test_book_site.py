@@ -214,3 +214,46 @@ def test_glossary_term_shows_its_definition_on_hover(site, server, browser):
     definition = glossary.locator(f"dt[id='{target}'] + dd").inner_text().strip()
     assert definition[:30] in tip.inner_text()
     assert not problems
+
+
+@pytest.mark.browser
+def test_a_quiz_waits_for_a_late_mathjax_and_typesets_its_maths(site, server, browser):
+    """MathJax is a deferred script; the quiz's inline script runs before it.
+
+    On a busy machine or a slow network MathJax arrives late, and jupyterquiz
+    used to read ``MathJax.version[0]`` from MathJax's bare configuration
+    object (a script error, and maths left as TeX). Hold MathJax back for two
+    seconds (jupyterquiz looks again after half a second): the quiz must wait,
+    then show its maths typeset, with no script error.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    quizzes = {n: ROOT / "book" / "quizzes" / f"{Path(n).name}.yml" for n in br.chapter_files()}
+    names = [n for n, q in quizzes.items() if q.is_file() and "$" in q.read_text()]
+    assert names, "no quiz has maths in it"
+    name = "book/forward-pass-by-hand" if "book/forward-pass-by-hand" in names else names[0]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems, held = [], []
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    page.on("console", lambda m: problems.append(f"console error: {m.text}") if m.type == "error" else None)
+
+    def hold(route):
+        held.append(route.request.url)
+        time.sleep(2)
+        route.continue_()
+
+    page.route("**/vendor/mathjax/tex-mml-chtml.js*", hold)
+    page.goto(f"{server}/{name}.html", wait_until="load")
+    quiz = page.locator(".nnbook-quiz").first
+    try:
+        quiz.locator("mjx-container").first.wait_for(timeout=15000)
+    except PlaywrightTimeout:
+        pass  # the assertions below say what is missing
+    page.wait_for_timeout(1000)  # past jupyterquiz's own second look at MathJax
+    assert held, "the MathJax script was never requested, so nothing was held back"
+    assert not problems, problems
+    assert quiz.locator(".MCButton").count() > 0, "the quiz rendered no answers"
+    assert quiz.locator("mjx-container").count() > 0, f"no maths typeset in the quiz of {name}"
+    untypeset = re.findall(r"\$[^$\n]+\$", quiz.inner_text())
+    assert not untypeset, f"maths left as TeX in the quiz of {name}: {untypeset[:3]}"
+    page.close()

@@ -109,3 +109,13 @@ def test_glue_turns_numpy_scalars_into_plain_numbers(monkeypatch):
     assert type(stored["x"]) is float and stored["x"] == 0.75
     assert type(stored["n"]) is int
     assert isinstance(stored["a"], np.ndarray)
+
+
+def test_web_version_starts_the_quiz_only_once_mathjax_is_ready():
+    # jupyterquiz reads MathJax.version as soon as it renders; its own start-up
+    # (try_show) must be replaced by one that waits for MathJax's startup promise.
+    # The browser test in test_book_site.py proves it with a late MathJax.
+    html = quiz.Quiz(QUESTIONS, slug="demo")._repr_html_()
+    assert "try_show" not in html
+    assert html.count("show_questions(questionsquiz_demo") == 1
+    assert "MathJax.startup.promise.then(show" in html and "startup.ready" in html
