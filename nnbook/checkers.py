@@ -118,7 +118,8 @@ def _compare(answer, expected, name, atol, rtol, squeeze=False):
         return got
     exp = np.asarray(expected, dtype=np.float64)
     if squeeze and got.size == exp.size and np.squeeze(got).shape == np.squeeze(exp).shape:
-        got = got.reshape(exp.shape)  # (3, 1) and (3,) mean the same here
+        exp = exp.reshape(got.shape)  # (1, 3), (3, 1) and (3,) mean the same here; speak
+        # in the reader's own layout
     if got.shape != exp.shape:
         hint = ""
         if got.ndim == 2 and got.T.shape == exp.shape and np.allclose(got.T, exp, atol=atol,
@@ -263,8 +264,9 @@ def check_trace(answers, x, W1, b1, W2, b2, y, loss="mse", lr=None, atol=1e-3):
         Any of the rows of :func:`nnbook.handtrace.hand_trace`, by name: ``x, z1, h,
         y_hat, L, dy_hat, dW2, db2, dh, dz1, dW1, db1`` (for ``loss="bce"``
         also ``z2, dz2`` instead of ``dy_hat``) and, with `lr`, ``W1_new,
-        b1_new, W2_new, b2_new, y_hat_new, L_new``. Column vectors may be
-        given flat: shape (3,) for (3, 1) is fine.
+        b1_new, W2_new, b2_new, y_hat_new, L_new``. The trace's arrays have
+        batch shapes (z1 and h are (1, 3)); a row or column may also be given
+        flat: shape (3,) for (1, 3) or (3, 1) is fine.
     x, W1, b1, W2, b2, y, loss, lr
         The network and example, as for :func:`nnbook.handtrace.hand_trace`.
     atol : float, default 1e-3

@@ -8,6 +8,11 @@ forward    x -> z1 = x W1 + b1 -> h = ReLU(z1) -> y_hat = h W2 + b2 -> L
 backward   dL/dy_hat -> dW2, db2 -> dh -> dz1 (ReLU mask) -> dW1, db1
 update     W <- W - lr dW for each parameter, then the new prediction and loss
 
+Every array has the shape it has in ``nncore`` (batch first, a batch of one
+example): x (1, 2), z1 and h (1, 3), y_hat (1, 1), L a scalar, and every
+gradient the shape of the array it belongs to (dh like h, dz1 like z1, dW1
+like W1, db1 like b1). The tables' Shape column is each value's shape.
+
 The formulas are plain NumPy, one line per row, so they can be read next to
 the table. The tests check every entry against nncore's ``Linear``, ``ReLU``,
 ``MSELoss`` and ``BCEWithLogitsLoss`` and against a gradient check, so the
@@ -33,7 +38,7 @@ def example_231():
     Returns
     -------
     dict
-        ``x`` : ndarray, shape (2,) = [1, 2];
+        ``x`` : ndarray, shape (1, 2) = [[1, 2]] (one example, as a row);
         ``W1`` : ndarray, shape (2, 3) = [[1.5, -1, -0.5], [-0.25, 0.75, -0.25]];
         ``b1`` : ndarray, shape (3,) = [0.5, 0, 0.25];
         ``W2`` : ndarray, shape (3, 1) = [[0.25], [-0.25], [1]];
@@ -43,7 +48,7 @@ def example_231():
         Use it as ``hand_trace(**example_231())``.
     """
     return {
-        "x": np.array([1.0, 2.0]),
+        "x": np.array([[1.0, 2.0]]),
         "W1": np.array([[1.5, -1.0, -0.5],
                         [-0.25, 0.75, -0.25]]),
         "b1": np.array([0.5, 0.0, 0.25]),
@@ -93,6 +98,11 @@ def _fmt(value, decimals):
     return "[" + ", ".join(_fmt(v, decimals) for v in value) + "]"
 
 
+def _shape(shape):
+    """(1, 3) -> '(1, 3)', (3,) -> '(3,)', () -> 'scalar'."""
+    return str(shape) if shape else "scalar"
+
+
 class HandTrace:
     """Every number of one forward pass, backward pass and SGD update.
 
@@ -128,6 +138,8 @@ class HandTrace:
     def table(self, which="forward", decimals=3):
         """A Markdown table of one stage: quantity, formula, shape, value.
 
+        The Shape column is each value's own shape (``scalar`` for the loss).
+
         Parameters
         ----------
         which : {"forward", "backward", "update", "all"}, default "forward"
@@ -146,7 +158,7 @@ class HandTrace:
                              "to include the update")
         lines = ["| Quantity | Formula | Shape | Value |", "|---|---|---|---|"]
         for r in rows:
-            lines.append(f"| ${r.symbol}$ | ${r.formula}$ | {r.shape} | "
+            lines.append(f"| ${r.symbol}$ | ${r.formula}$ | {_shape(r.shape)} | "
                          f"`{_fmt(r.value, decimals)}` |")
         return "\n".join(lines)
 
@@ -163,7 +175,7 @@ class HandTrace:
 
     def __str__(self):
         w = max(len(n) for n in self.names)
-        return "\n".join(f"{r.stage:<8}  {r.name:<{w}}  {str(r.shape):<7}  {_fmt(r.value, 4)}"
+        return "\n".join(f"{r.stage:<8}  {r.name:<{w}}  {_shape(r.shape):<7}  {_fmt(r.value, 4)}"
                          for r in self.rows)
 
     __repr__ = __str__
@@ -173,12 +185,14 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
     """Trace one training step of a 2-3-1 ReLU network on a single example.
 
     Shapes are written for the 2-3-1 network; any D inputs and H hidden
-    units work the same way.
+    units work the same way. The example is a batch of one, as in nncore:
+    z1 and h have shape (1, 3), y_hat (1, 1), the loss is a scalar, and each
+    gradient has the shape of its array.
 
     Parameters
     ----------
-    x : array_like, shape (2,)
-        The input.
+    x : array_like, shape (1, 2) or (2,)
+        The input, one example; a flat (2,) is taken as the row (1, 2).
     W1 : array_like, shape (2, 3)
     b1 : array_like, shape (3,)
     W2 : array_like, shape (3, 1)
@@ -199,9 +213,14 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
     HandTrace
     """
     loss = check_choice(loss, ["mse", "bce"], "hand_trace: loss")
-    x = as_float_array(x, "hand_trace: x", ndim=1)
+    x = as_float_array(x, "hand_trace: x")
+    if x.ndim == 1:
+        x = x[None, :]  # one example as a row, (1, D)
+    if x.ndim != 2 or x.shape[0] != 1:
+        raise ValueError(f"hand_trace: x must be one example, shape (1, D) or (D,); got shape "
+                         f"{x.shape}")
     W1 = as_float_array(W1, "hand_trace: W1", ndim=2)
-    check_shape(W1, (x.shape[0], "H"), "hand_trace: W1")
+    check_shape(W1, (x.shape[1], "H"), "hand_trace: W1")
     H = W1.shape[1]
     b1 = as_float_array(b1, "hand_trace: b1")
     check_shape(b1, (H,), "hand_trace: b1")
@@ -217,13 +236,14 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
         raise ValueError(f"hand_trace: with loss='bce' the target y must be in [0, 1]; got {y!r}")
 
     def fwd(W1, b1, W2, b2):
-        z1 = x @ W1 + b1  # (3,)
-        h = np.maximum(z1, 0.0)  # (3,)
-        out = h @ W2 + b2  # (1,)  y_hat for MSE, the logit z2 for BCE
+        z1 = x @ W1 + b1  # (1, 2) @ (2, 3) + (3,) -> (1, 3)
+        h = np.maximum(z1, 0.0)  # (1, 3)
+        out = h @ W2 + b2  # (1, 1)  y_hat for MSE, the logit z2 for BCE
         if loss == "mse":
-            return z1, h, out, out, (out - y) ** 2  # L = (y_hat - y)^2
+            return z1, h, out, out, np.array(((out - y) ** 2).item())  # L = (y_hat - y)^2, scalar
         y_hat = 1.0 / (1.0 + np.exp(-out))  # sigmoid
-        return z1, h, out, y_hat, np.logaddexp(0.0, out) - y * out  # stable BCE
+        bce = np.logaddexp(0.0, out) - y * out  # stable BCE, (1, 1)
+        return z1, h, out, y_hat, np.array(bce.item())
 
     z1, h, out, y_hat, L = fwd(W1, b1, W2, b2)
     R = TraceRow
@@ -238,7 +258,7 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
             R("y_hat", r"\hat{y}", "h W^{(2)} + b^{(2)}", "the prediction", out, "forward"),
             R("L", "L", r"(\hat{y} - y)^2", "squared error", L, "forward"),
         ]
-        dout = 2.0 * (y_hat - y)  # (1,)  dL/dy_hat
+        dout = 2.0 * (y_hat - y)  # (1, 1)  dL/dy_hat
         rows.append(R("dy_hat", r"\delta^{(2)} = \partial L / \partial \hat{y}", r"2 (\hat{y} - y)",
                       "how the loss changes with the prediction", dout, "backward"))
     else:
@@ -248,15 +268,15 @@ def hand_trace(x, W1, b1, W2, b2, y, loss="mse", lr=None):
             R("L", "L", r"-[y \ln \hat{y} + (1 - y) \ln(1 - \hat{y})]",
               "binary cross-entropy", L, "forward"),
         ]
-        dout = y_hat - y  # (1,)  dL/dz2, sigmoid and BCE fused
+        dout = y_hat - y  # (1, 1)  dL/dz2, sigmoid and BCE fused
         rows.append(R("dz2", r"\delta^{(2)} = \partial L / \partial z^{(2)}", r"\hat{y} - y",
                       "how the loss changes with the logit", dout, "backward"))
-    dW2 = np.outer(h, dout)  # (3, 1) = h^T (1,3)^T times (1,1)
-    db2 = dout.copy()  # (1,)
-    dh = dout @ W2.T  # (3,)  blame passed back along each outgoing weight
-    dz1 = dh * (z1 > 0)  # (3,)  ReLU lets blame through only where z1 > 0
-    dW1 = np.outer(x, dz1)  # (2, 3)
-    db1 = dz1.copy()  # (3,)
+    dW2 = h.T @ dout  # (3, 1) @ (1, 1) -> (3, 1), like W2
+    db2 = dout.sum(axis=0)  # (1,), like b2
+    dh = dout @ W2.T  # (1, 1) @ (1, 3) -> (1, 3), like h: blame along each outgoing weight
+    dz1 = dh * (z1 > 0)  # (1, 3), like z1: ReLU lets blame through only where z1 > 0
+    dW1 = x.T @ dz1  # (2, 1) @ (1, 3) -> (2, 3), like W1
+    db1 = dz1.sum(axis=0)  # (3,), like b1
     d = r"\partial L / \partial "
     rows += [
         R("dW2", d + "W^{(2)}", r"h^\top \delta^{(2)}", "hidden output times output blame",

@@ -186,9 +186,9 @@ def decision_boundary(predict_fn, X, y, ax=None, resolution=200, padding=0.5,
     Parameters
     ----------
     predict_fn : callable
-        Takes points of shape (M, 2). Returns either labels, shape (M,) of
-        ints; or P(class 1), shape (M,) or (M, 1) of floats in [0, 1] (the
-        boundary is drawn at 0.5); or class scores, shape (M, C) (the
+        Takes points of shape (G, 2). Returns either labels, shape (G,) of
+        ints; or P(class 1), shape (G,) or (G, 1) of floats in [0, 1] (the
+        boundary is drawn at 0.5); or class scores, shape (G, C) (the
         largest wins).
     X : ndarray, shape (N, 2)
     y : array_like of int, shape (N,)
@@ -216,7 +216,7 @@ def decision_boundary(predict_fn, X, y, ax=None, resolution=200, padding=0.5,
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
                          np.linspace(lo[1], hi[1], resolution))  # (R, R) each
-    grid = np.column_stack([gx.ravel(), gy.ravel()])  # (M, 2)
+    grid = np.column_stack([gx.ravel(), gy.ravel()])  # (G, 2): the G grid points
     Z = np.asarray(predict_fn(grid), dtype=np.float64)
     if Z.shape[0] != grid.shape[0] or Z.ndim > 2:
         raise ValueError(f"decision_boundary: predict_fn returned shape {Z.shape} for "

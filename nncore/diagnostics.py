@@ -319,8 +319,10 @@ def dead_unit_fraction(model, X):
     """Fraction of the units of each ReLU layer that output 0 for every example.
 
     A unit whose input is negative for every example in `X` passes no
-    gradient back, so it never recovers: it is "dead". The model is run
-    layer by layer (its layers, in order, as in ``Sequential``).
+    gradient back, so its own weights stop changing: it is "dead". In the
+    first layer, whose inputs are fixed, it never recovers; in a deeper layer
+    updates to earlier layers can still move its inputs and revive it. The
+    model is run layer by layer (its layers, in order, as in ``Sequential``).
 
     Parameters
     ----------

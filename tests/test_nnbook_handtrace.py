@@ -11,7 +11,8 @@ EX = example_231()
 
 
 def test_example_numbers():
-    assert_allclose(EX["x"], [1.0, 2.0])
+    assert_allclose(EX["x"], [[1.0, 2.0]])
+    assert EX["x"].shape == (1, 2)  # one example, batch first
     assert_allclose(EX["W1"], [[1.5, -1.0, -0.5], [-0.25, 0.75, -0.25]])
     assert_allclose(EX["b1"], [0.5, 0.0, 0.25])
     assert_allclose(EX["W2"], [[0.25], [-0.25], [1.0]])
@@ -27,22 +28,22 @@ def test_every_entry_by_hand_mse():
     #   unit 1: 1(1.5)  + 2(-0.25) + 0.5  = 1.5
     #   unit 2: 1(-1)   + 2(0.75)  + 0    = 0.5
     #   unit 3: 1(-0.5) + 2(-0.25) + 0.25 = -0.75   <- negative: ReLU zeroes it
-    assert_allclose(v("z1"), [1.5, 0.5, -0.75], atol=1e-15)
-    assert_allclose(v("h"), [1.5, 0.5, 0.0], atol=1e-15)
+    assert_allclose(v("z1"), [[1.5, 0.5, -0.75]], atol=1e-15)
+    assert_allclose(v("h"), [[1.5, 0.5, 0.0]], atol=1e-15)
     # y_hat = 1.5(0.25) + 0.5(-0.25) + 0(1) + 0.25 = 0.375 - 0.125 + 0.25 = 0.5
-    assert_allclose(v("y_hat"), [0.5], atol=1e-15)
+    assert_allclose(v("y_hat"), [[0.5]], atol=1e-15)
     # L = (0.5 - 1)^2 = 0.25
-    assert_allclose(v("L"), [0.25], atol=1e-15)
+    assert_allclose(v("L"), 0.25, atol=1e-15)
     # backward
     # dL/dy_hat = 2 (0.5 - 1) = -1
-    assert_allclose(v("dy_hat"), [-1.0], atol=1e-15)
+    assert_allclose(v("dy_hat"), [[-1.0]], atol=1e-15)
     # dW2 = h^T (-1) = [-1.5, -0.5, 0]^T ; db2 = -1
     assert_allclose(v("dW2"), [[-1.5], [-0.5], [0.0]], atol=1e-15)
     assert_allclose(v("db2"), [-1.0], atol=1e-15)
     # dh = (-1) W2^T = [-0.25, 0.25, -1]   (unit 3 gets the most blame...)
-    assert_allclose(v("dh"), [-0.25, 0.25, -1.0], atol=1e-15)
+    assert_allclose(v("dh"), [[-0.25, 0.25, -1.0]], atol=1e-15)
     # dz1 = dh * [z1 > 0] = [-0.25, 0.25, 0]   (...but ReLU blocks it)
-    assert_allclose(v("dz1"), [-0.25, 0.25, 0.0], atol=1e-15)
+    assert_allclose(v("dz1"), [[-0.25, 0.25, 0.0]], atol=1e-15)
     # dW1 = x^T dz1: row 1 = 1 * dz1, row 2 = 2 * dz1
     assert_allclose(v("dW1"), [[-0.25, 0.25, 0.0], [-0.5, 0.5, 0.0]], atol=1e-15)
     assert_allclose(v("db1"), [-0.25, 0.25, 0.0], atol=1e-15)
@@ -54,8 +55,8 @@ def test_every_entry_by_hand_mse():
     assert_allclose(v("b2_new"), [0.35], atol=1e-15)  # 0.25 + 0.1
     # new forward: z1 = [1.525 - 0.4 + 0.525, -1.025 + 1.4 - 0.025, -0.75] = [1.65, 0.35, -0.75]
     # y_hat = 1.65(0.4) + 0.35(-0.2) + 0.35 = 0.66 - 0.07 + 0.35 = 0.94 ; L = 0.06^2 = 0.0036
-    assert_allclose(v("y_hat_new"), [0.94], atol=1e-14)
-    assert_allclose(v("L_new"), [0.0036], atol=1e-14)
+    assert_allclose(v("y_hat_new"), [[0.94]], atol=1e-14)
+    assert_allclose(v("L_new"), 0.0036, atol=1e-14)
 
 
 def build_net(W1, b1, W2, b2):
@@ -71,21 +72,21 @@ def build_net(W1, b1, W2, b2):
 def test_trace_equals_nncore_layers(loss_kind, loss):
     t = hand_trace(**EX, loss=loss_kind)
     net = build_net(EX["W1"], EX["b1"], EX["W2"], EX["b2"])
-    X = EX["x"][None, :]  # (1, 2): a batch of one
+    X = EX["x"]  # (1, 2): a batch of one
     z1 = net[0].forward(X)
     h = net[1].forward(z1)
     out = net[2].forward(h)
     value = loss.forward(out, np.array([[EX["y"]]]))
-    assert_allclose(t.value("z1"), z1[0], rtol=1e-15)
-    assert_allclose(t.value("h"), h[0], rtol=1e-15)
-    assert_allclose(t.value("L"), [value], rtol=1e-14)
+    assert_allclose(t.value("z1"), z1, rtol=1e-15)
+    assert_allclose(t.value("h"), h, rtol=1e-15)
+    assert_allclose(t.value("L"), value, rtol=1e-14)
     dout = loss.backward()
     dh = net[2].backward(dout)
     dz1 = net[1].backward(dh)
     net[0].backward(dz1)
-    assert_allclose(t.value("dy_hat" if loss_kind == "mse" else "dz2"), dout[0], rtol=1e-14)
-    assert_allclose(t.value("dh"), dh[0], rtol=1e-14)
-    assert_allclose(t.value("dz1"), dz1[0], rtol=1e-14)
+    assert_allclose(t.value("dy_hat" if loss_kind == "mse" else "dz2"), dout, rtol=1e-14)
+    assert_allclose(t.value("dh"), dh, rtol=1e-14)
+    assert_allclose(t.value("dz1"), dz1, rtol=1e-14)
     assert_allclose(t.value("dW1"), net[0].grads["W"], rtol=1e-14)
     assert_allclose(t.value("db1"), net[0].grads["b"], rtol=1e-14)
     assert_allclose(t.value("dW2"), net[2].grads["W"], rtol=1e-14)
@@ -93,13 +94,13 @@ def test_trace_equals_nncore_layers(loss_kind, loss):
     SGD(net.parameters(), lr=EX["lr"]).step()
     assert_allclose(t.value("W1_new"), net[0].params["W"], rtol=1e-14)
     assert_allclose(t.value("b2_new"), net[2].params["b"], rtol=1e-14)
-    assert_allclose(t.value("L_new"), [loss.forward(net.forward(X), np.array([[EX["y"]]]))],
+    assert_allclose(t.value("L_new"), loss.forward(net.forward(X), np.array([[EX["y"]]])),
                     rtol=1e-12)
 
 
 def test_backward_confirmed_by_gradient_check():
     net = build_net(EX["W1"], EX["b1"], EX["W2"], EX["b2"])
-    report = gradcheck(net, MSELoss(), EX["x"][None, :], np.array([[EX["y"]]]))
+    report = gradcheck(net, MSELoss(), EX["x"], np.array([[EX["y"]]]))
     assert report.passed
     t = hand_trace(**EX)
     assert_allclose(report.numerical["0.W (Linear)"], t.value("dW1"), atol=1e-8)
@@ -108,9 +109,9 @@ def test_backward_confirmed_by_gradient_check():
 def test_bce_values():
     t = hand_trace(**EX, loss="bce")
     p = 1 / (1 + np.exp(-0.5))  # sigmoid of the logit z2 = 0.5 (same forward numbers)
-    assert_allclose(t.value("y_hat"), [p])
-    assert_allclose(t.value("L"), [-np.log(p)])  # y = 1: L = -ln p
-    assert_allclose(t.value("dz2"), [p - 1.0])
+    assert_allclose(t.value("y_hat"), [[p]])
+    assert_allclose(t.value("L"), -np.log(p))  # y = 1: L = -ln p
+    assert_allclose(t.value("dz2"), [[p - 1.0]])
     assert "dy_hat" not in t.names and "z2" in t.names
 
 
@@ -122,16 +123,17 @@ def test_rows_order_and_tables():
     assert t.row("dW1").shape == (2, 3) and t.row("dW1").stage == "backward"
     fwd = t.table("forward")
     assert fwd.splitlines()[0] == "| Quantity | Formula | Shape | Value |"
-    assert "| $z^{(1)}$ | $x W^{(1)} + b^{(1)}$ | (3,) | `[1.5, 0.5, -0.75]` |" in fwd
-    assert "`[-0.25, 0.25, 0]`" in t.table("backward")  # -0.0 printed as 0
-    assert "`[0.004]`" in t.table("update")  # 0.0036 to 3 decimals
-    assert "`[0.0036]`" in t.table("update", decimals=4)
+    assert "| $z^{(1)}$ | $x W^{(1)} + b^{(1)}$ | (1, 3) | `[[1.5, 0.5, -0.75]]` |" in fwd
+    assert "`[[-0.25, 0.25, 0]]`" in t.table("backward")  # -0.0 printed as 0
+    assert "| scalar | `0.004` |" in t.table("update")  # 0.0036 to 3 decimals
+    assert "`0.0036`" in t.table("update", decimals=4)
     assert len(t.table("all").splitlines()) == 2 + 18
     md = t._repr_markdown_()
     assert md.startswith("**Forward**") and "**Backward**" in md and "**Update**" in md
-    assert "dz1" in str(t) and "[-0.25, 0.25, 0]" in repr(t)
-    t.value("x")[0] = 99.0  # value() returns a copy
-    assert_allclose(t.value("x"), [1.0, 2.0])
+    assert "dz1" in str(t) and "[[-0.25, 0.25, 0]]" in repr(t)
+    t.value("x")[0, 0] = 99.0  # value() returns a copy
+    assert_allclose(t.value("x"), [[1.0, 2.0]])
+    assert_allclose(hand_trace(**{**EX, "x": [1.0, 2.0]}).value("z1"), t.value("z1"))  # flat x
 
 
 def test_without_lr_there_is_no_update():
@@ -149,6 +151,7 @@ def test_without_lr_there_is_no_update():
     (dict(b2=[0.0, 0.0]), ValueError, r"b2 has shape \(2,\); expected \(1,\)"),
     (dict(y=[1.0, 0.0]), ValueError, r"y must be one number.*\(2,\)"),
     (dict(x=[1.0, np.nan]), ValueError, "non-finite"),
+    (dict(x=[[1.0, 2.0], [3.0, 4.0]]), ValueError, r"x must be one example.*\(2, 2\)"),
     (dict(loss="hinge"), ValueError, "unknown hand_trace: loss 'hinge'"),
     (dict(loss="bce", y=2.0), ValueError, r"target y must be in \[0, 1\]; got 2.0"),
     (dict(lr=-0.1), ValueError, "lr must be > 0"),
@@ -165,3 +168,39 @@ def test_bad_row_name_and_table_choice():
         t.value("z3")
     with pytest.raises(ValueError, match="unknown HandTrace.table: which 'sideways'"):
         t.table("sideways")
+
+
+@pytest.mark.parametrize("loss_kind, loss", [("mse", MSELoss()), ("bce", BCEWithLogitsLoss())])
+def test_every_table_shape_is_the_shape_of_the_array_in_nncore(loss_kind, loss):
+    """Batch shapes everywhere: each row's Shape column equals the shape the same quantity has
+    in nncore's layers, and every gradient has the shape of the array it belongs to."""
+    t = hand_trace(**EX, loss=loss_kind)
+    net = build_net(EX["W1"], EX["b1"], EX["W2"], EX["b2"])
+    X, Y = EX["x"], np.array([[EX["y"]]])
+    z1 = net[0].forward(X)
+    h = net[1].forward(z1)
+    out = net[2].forward(h)
+    value = loss.forward(out, Y)
+    dout = loss.backward()
+    dh = net[2].backward(dout)
+    dz1 = net[1].backward(dh)
+    net[0].backward(dz1)
+    arrays = {"x": X, "z1": z1, "h": h, "y_hat": out, "z2": out, "L": np.asarray(value),
+              "dy_hat": dout, "dz2": dout, "dh": dh, "dz1": dz1,
+              "dW1": net[0].grads["W"], "db1": net[0].grads["b"],
+              "dW2": net[2].grads["W"], "db2": net[2].grads["b"]}
+    for key, p in (("W1", net[0].params["W"]), ("b1", net[0].params["b"]),
+                   ("W2", net[2].params["W"]), ("b2", net[2].params["b"])):
+        arrays[f"{key}_new"] = p
+    arrays["y_hat_new"], arrays["L_new"] = out, np.asarray(value)
+    table = t.table("all").splitlines()[2:]
+    assert len(table) == len(t.rows)
+    for row, line in zip(t.rows, table):
+        shape_cell = line.split(" | ")[2]
+        expected = arrays[row.name].shape
+        assert row.value.shape == expected, row.name
+        assert shape_cell == (str(expected) if expected else "scalar"), (row.name, shape_cell)
+    # a gradient has the shape of its array
+    for grad, of in [("dh", "h"), ("dz1", "z1"), ("dW1", "W1_new"), ("db1", "b1_new"),
+                     ("dW2", "W2_new"), ("db2", "b2_new")]:
+        assert t.row(grad).shape == t.row(of).shape
