@@ -59,7 +59,7 @@ serve: $(STAMP)  ## preview the built website on http://localhost:8000
 	@test -f _build/html/index.html || $(MAKE) book
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
-bench: $(STAMP)  ## speed of nncore against scikit-learn (and PyTorch if installed)
+bench: $(STAMP)  ## speed of nncore: small nets vs inline NumPy, large vs scikit-learn/PyTorch
 	$(BIN)/python scripts/bench.py
 
 lock:  ## re-pin the transitive dependencies in requirements.txt from a fresh venv

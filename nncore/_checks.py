@@ -67,12 +67,16 @@ def as_float_array(x, name, ndim=None, *, finite=True):
     ValueError
         If the ndim is not allowed or (with ``finite=True``) a value is NaN/inf.
     """
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":  # bool, signed int, unsigned int, float
-        example = f" (e.g. {arr.ravel()[:1].tolist()[0]!r})" if arr.size else ""
-        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}{example}")
-    arr = arr.astype(np.float64, copy=False)
-    if ndim is not None:
+    if type(x) is np.ndarray and x.dtype == np.float64:  # the usual case: no conversion
+        arr, kind = x, "f"
+    else:
+        arr = np.asarray(x)
+        kind = arr.dtype.kind
+        if kind not in "biuf":  # bool, signed int, unsigned int, float
+            example = f" (e.g. {arr.ravel()[:1].tolist()[0]!r})" if arr.size else ""
+            raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}{example}")
+        arr = arr.astype(np.float64, copy=False)
+    if ndim is not None and arr.ndim != ndim:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
             want = " or ".join(f"{d}-D" for d in allowed)
@@ -80,9 +84,14 @@ def as_float_array(x, name, ndim=None, *, finite=True):
                 f"{name} must be {want}; got {arr.ndim}-D array of shape "
                 f"{_fmt_shape(arr.shape)}"
             )
-    if finite:
+    if finite and kind == "f":  # bools and integers are always finite
         check_finite(arr, name)
     return arr
+
+
+def all_finite(arrays):
+    """True if every entry of every array in `arrays` is finite (no NaN, no inf)."""
+    return all(np.isfinite(a).all() for a in arrays)
 
 
 def check_finite(x, name):
@@ -117,13 +126,15 @@ def check_shape(x, expected, name):
         How to name `x` in the error message.
     """
     shape = np.shape(x)
-    ok = len(shape) == len(expected) and all(
-        e is None or isinstance(e, str) or s == e for s, e in zip(shape, expected)
+    if len(shape) == len(expected):
+        for s, e in zip(shape, expected):
+            if not (s == e or e is None or isinstance(e, str)):
+                break
+        else:
+            return
+    raise ValueError(
+        f"{name} has shape {_fmt_shape(shape)}; expected {_fmt_shape(expected)}"
     )
-    if not ok:
-        raise ValueError(
-            f"{name} has shape {_fmt_shape(shape)}; expected {_fmt_shape(expected)}"
-        )
 
 
 def check_same_batch(a, b, names):

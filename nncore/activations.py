@@ -6,7 +6,11 @@ derivative needs, so backward is one multiplication by f'(z)::
 
     dz = da * f'(z)                                  # same shape as z
 
-The formulas themselves live in ``nncore.functional``.
+The formulas themselves live in ``nncore.functional``. Every layer here
+shares one ``forward(z)`` and one ``backward(da)``: they check the input (or
+the upstream gradient against the output's shape) and call the layer's own
+unchecked ``_forward`` / ``_backward``, which is what a ``Sequential`` runs
+once its first layer has checked the batch.
 """
 import numpy as np
 
@@ -31,6 +35,18 @@ class _Activation(Module):
     def _check_input(self, z):
         return as_float_array(z, f"{self.short_name()}: input")
 
+    def forward(self, z):
+        """z : array_like, any shape -> a : ndarray, same shape."""
+        return self._forward(self._check_input(z))
+
+    def backward(self, da):
+        """da : ndarray, shape of the forward output -> dz, same shape."""
+        self._check_ready(self._cache)
+        return self._backward(self._check_dout(da, self._output_shape()))
+
+    def _output_shape(self):
+        return self._cache.shape
+
 
 class ReLU(_Activation):
     """Rectified linear unit, a = max(z, 0).
@@ -44,16 +60,11 @@ class ReLU(_Activation):
     array([[0., 2.]])
     """
 
-    def forward(self, z):
-        """z : ndarray, any shape -> a : ndarray, same shape."""
-        z = self._check_input(z)
+    def _forward(self, z):
         self._cache = z > 0  # the mask: f'(z) as booleans, same shape as z
         return np.maximum(z, 0.0)
 
-    def backward(self, da):
-        """da : ndarray, shape of the forward output -> dz, same shape."""
-        self._check_ready(self._cache)
-        da = self._check_dout(da, self._cache.shape)
+    def _backward(self, da):
         return da * self._cache  # True counts as 1, False as 0
 
 
@@ -74,16 +85,11 @@ class LeakyReLU(_Activation):
     def __repr__(self):
         return f"LeakyReLU(negative_slope={self.negative_slope:g})"
 
-    def forward(self, z):
-        """z : ndarray, any shape -> a : ndarray, same shape."""
-        z = self._check_input(z)
+    def _forward(self, z):
         self._cache = z > 0
         return np.where(self._cache, z, self.negative_slope * z)
 
-    def backward(self, da):
-        """da : ndarray, shape of the forward output -> dz, same shape."""
-        self._check_ready(self._cache)
-        da = self._check_dout(da, self._cache.shape)
+    def _backward(self, da):
         return np.where(self._cache, da, self.negative_slope * da)
 
 
@@ -93,15 +99,11 @@ class Sigmoid(_Activation):
     Forward caches the output a, from which the derivative follows.
     """
 
-    def forward(self, z):
-        """z : ndarray, any shape -> a : ndarray, same shape, in [0, 1]."""
-        self._cache = F.sigmoid(self._check_input(z))
+    def _forward(self, z):
+        self._cache = F._sigmoid(z)  # a, values in [0, 1]
         return self._cache
 
-    def backward(self, da):
-        """da : ndarray, shape of the forward output -> dz, same shape."""
-        self._check_ready(self._cache)
-        da = self._check_dout(da, self._cache.shape)
+    def _backward(self, da):
         a = self._cache
         return da * a * (1.0 - a)
 
@@ -112,15 +114,11 @@ class Tanh(_Activation):
     Forward caches the output a.
     """
 
-    def forward(self, z):
-        """z : ndarray, any shape -> a : ndarray, same shape, in [-1, 1]."""
-        self._cache = np.tanh(self._check_input(z))
+    def _forward(self, z):
+        self._cache = np.tanh(z)  # a, values in [-1, 1]
         return self._cache
 
-    def backward(self, da):
-        """da : ndarray, shape of the forward output -> dz, same shape."""
-        self._check_ready(self._cache)
-        da = self._check_dout(da, self._cache.shape)
+    def _backward(self, da):
         a = self._cache
         return da * (1.0 - a * a)
 
@@ -147,9 +145,10 @@ class GELU(_Activation):
     def __repr__(self):
         return f"GELU(approximate={self.approximate!r})"
 
-    def forward(self, z):
-        """z : ndarray, any shape -> a : ndarray, same shape."""
-        z = self._check_input(z)
+    def _output_shape(self):
+        return self._cache[0].shape
+
+    def _forward(self, z):
         if self.approximate == "tanh":
             shared = np.tanh(np.sqrt(2.0 / np.pi) * (z + 0.044715 * z**3))  # t
             out = 0.5 * z * (1.0 + shared)
@@ -159,11 +158,8 @@ class GELU(_Activation):
         self._cache = (z, shared)
         return out
 
-    def backward(self, da):
-        """da : ndarray, shape of the forward output -> dz, same shape."""
-        self._check_ready(self._cache)
+    def _backward(self, da):
         z, shared = self._cache
-        da = self._check_dout(da, z.shape)
         if self.approximate == "tanh":
             t = shared
             dt_dz = (1.0 - t * t) * np.sqrt(2.0 / np.pi) * (1.0 + 3 * 0.044715 * z**2)
@@ -196,14 +192,10 @@ class Softmax(_Activation):
     def __repr__(self):
         return f"Softmax(axis={self.axis})"
 
-    def forward(self, z):
-        """z : ndarray, e.g. shape (N, C) -> a : same shape, rows summing to 1."""
-        self._cache = F.softmax(self._check_input(z), axis=self.axis)
+    def _forward(self, z):
+        self._cache = F._softmax(z, self.axis)  # e.g. (N, C), rows summing to 1
         return self._cache
 
-    def backward(self, da):
-        """da : ndarray, shape of the forward output -> dz, same shape."""
-        self._check_ready(self._cache)
-        da = self._check_dout(da, self._cache.shape)
+    def _backward(self, da):
         a = self._cache
         return a * (da - np.sum(da * a, axis=self.axis, keepdims=True))  # (N, C)

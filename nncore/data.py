@@ -599,4 +599,4 @@ def iterate_minibatches(X, y, batch_size, rng=None, shuffle=True):
 def _batches(X, y, order, batch_size):
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]  # (B,)
-        yield X[idx], y[idx]
+        yield X.take(idx, axis=0), y.take(idx, axis=0)  # take: X[idx], faster

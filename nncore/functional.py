@@ -55,7 +55,11 @@ def sigmoid(x):
     -------
     ndarray of float64, same shape as `x`, values in [0, 1]
     """
-    x = as_float_array(x, "sigmoid: x")
+    return _sigmoid(as_float_array(x, "sigmoid: x"))
+
+
+def _sigmoid(x):
+    """``sigmoid`` for a float64 array already checked (layers and losses call this)."""
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -243,7 +247,11 @@ def logsumexp(z, axis=-1, keepdims=False):
     -------
     ndarray of float64, `z`'s shape without `axis` (or with size 1 if `keepdims`)
     """
-    z = as_float_array(z, "logsumexp: z")
+    return _logsumexp(as_float_array(z, "logsumexp: z"), axis, keepdims)
+
+
+def _logsumexp(z, axis, keepdims):
+    """``logsumexp`` for a float64 array already checked."""
     m = z.max(axis=axis, keepdims=True)  # (N, 1) for z of shape (N, C)
     out = m + np.log(np.exp(z - m).sum(axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
@@ -262,7 +270,11 @@ def softmax(z, axis=-1):
     -------
     ndarray of float64, same shape as `z`, values in [0, 1]
     """
-    z = as_float_array(z, "softmax: z")
+    return _softmax(as_float_array(z, "softmax: z"), axis)
+
+
+def _softmax(z, axis):
+    """``softmax`` for a float64 array already checked."""
     e = np.exp(z - z.max(axis=axis, keepdims=True))  # (N, C), largest entry 1
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -279,5 +291,9 @@ def log_softmax(z, axis=-1):
     -------
     ndarray of float64, same shape as `z`, values <= 0
     """
-    z = as_float_array(z, "log_softmax: z")
-    return z - logsumexp(z, axis=axis, keepdims=True)
+    return _log_softmax(as_float_array(z, "log_softmax: z"), axis)
+
+
+def _log_softmax(z, axis):
+    """``log_softmax`` for a float64 array already checked."""
+    return z - _logsumexp(z, axis, keepdims=True)

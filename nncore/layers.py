@@ -76,15 +76,24 @@ class Linear(Module):
         -------
         Y : ndarray, shape (N, out_features)
         """
-        X = as_float_array(X, f"{self}: input X", ndim=2)
-        check_shape(X, ("N", self.in_features), f"{self}: input X")
-        # Parameters can be set by hand (layer.params["b"][...] = ...); a bias of
+        return self._forward(as_float_array(X, f"{self}: input X", ndim=2))
+
+    def _forward(self, X):
+        # The checks that stay on the unchecked path cost a few tuple
+        # comparisons, not a pass over the data: the width of X (layers of a
+        # Sequential that do not fit together), and the parameters' shapes,
+        # which can be replaced by hand (layer.params["b"] = ...); a bias of
         # shape (N, 1) or (D_out, 1) would broadcast silently into a wrong Y.
-        check_shape(self.params["W"], (self.in_features, self.out_features), f"{self}: parameter W")
-        check_shape(self.params["b"], (self.out_features,), f"{self}: parameter b")
+        W, b = self.params["W"], self.params["b"]
+        if X.ndim != 2 or X.shape[1] != self.in_features:  # raise the public message
+            X = as_float_array(X, f"{self}: input X", ndim=2)
+            check_shape(X, ("N", self.in_features), f"{self}: input X")
+        if W.shape != (self.in_features, self.out_features) or b.shape != (self.out_features,):
+            check_shape(W, (self.in_features, self.out_features), f"{self}: parameter W")
+            check_shape(b, (self.out_features,), f"{self}: parameter b")
         self._X = X  # a reference, not a copy
-        Y = X @ self.params["W"]  # (N, D_out)
-        Y += self.params["b"]  # broadcast b over the N rows, in place
+        Y = X @ W  # (N, D_out)
+        Y += b  # broadcast b over the N rows, in place
         return Y
 
     def backward(self, dY):
@@ -99,10 +108,15 @@ class Linear(Module):
         dX : ndarray, shape (N, in_features)
         """
         self._check_ready(self._X)
-        dY = self._check_dout(dY, (self._X.shape[0], self.out_features))
+        return self._backward(self._check_dout(dY, (self._X.shape[0], self.out_features)))
+
+    def _backward(self, dY):
+        self._backward_to_params(dY)
+        return dY @ self.params["W"].T  # (N, D_out) @ (D_out, D_in) -> (N, D_in)
+
+    def _backward_to_params(self, dY):
         self.grads["W"] += self._X.T @ dY  # (D_in, N) @ (N, D_out) -> (D_in, D_out)
         self.grads["b"] += dY.sum(axis=0)  # (D_out,)
-        return dY @ self.params["W"].T  # (N, D_out) @ (D_out, D_in) -> (N, D_in)
 
 
 class Dropout(Module):
@@ -138,7 +152,9 @@ class Dropout(Module):
 
     def forward(self, x):
         """x : ndarray, any shape -> same shape (masked and rescaled in training)."""
-        x = as_float_array(x, f"{self}: input")
+        return self._forward(as_float_array(x, f"{self}: input"))
+
+    def _forward(self, x):
         self._shape = x.shape
         if not self.training or self.p == 0:
             self._mask = None
@@ -150,7 +166,9 @@ class Dropout(Module):
     def backward(self, dout):
         """dout : ndarray, shape of the forward output -> dx, same shape."""
         self._check_ready(self._shape)
-        dout = self._check_dout(dout, self._shape)
+        return self._backward(self._check_dout(dout, self._shape))
+
+    def _backward(self, dout):
         return dout if self._mask is None else dout * self._mask
 
 
@@ -205,9 +223,27 @@ class Sequential(Module):
         -------
         ndarray, the last layer's output, e.g. shape (N, D_out)
         """
+        return self._run(x, checked=False)
+
+    def _forward(self, x):
+        return self._run(x, checked=True)
+
+    def _run(self, x, checked):
+        # `checked`: x is known to be a valid float64 array, because the
+        # caller checked it or a layer of nncore made it. A layer then runs
+        # unchecked; otherwise (the batch a reader passes in, or what a
+        # reader's own module returns) its public ``forward`` checks x and
+        # names what is wrong.
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer._forward(x) if checked and layer._own_forward else layer.forward(x)
+            checked = layer._output_is_checked()
         return x
+
+    def _output_is_checked(self):
+        return self._own_forward and bool(self.layers) and self.layers[-1]._output_is_checked()
+
+    def _input_grad_is_checked(self):
+        return self._own_backward and bool(self.layers) and self.layers[0]._input_grad_is_checked()
 
     def backward(self, dout):
         """Backpropagate through the layers in reverse order.
@@ -220,6 +256,22 @@ class Sequential(Module):
         -------
         ndarray, dL/d(input), shape of the network input
         """
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+        return self._run_backward(dout, checked=False)
+
+    def _backward(self, dout):
+        return self._run_backward(dout, checked=True)
+
+    def _backward_to_params(self, dout):
+        return self._run_backward(dout, checked=True, input_grad=False)
+
+    def _run_backward(self, dout, checked, input_grad=True):
+        # as in ``_run``: a gradient that a layer of nncore made is trusted.
+        # Without `input_grad` (fit), the first layer skips dL/d(input).
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            own = layer._own_backward
+            if checked and own and not input_grad and i == 0:
+                return layer._backward_to_params(dout)
+            dout = layer._backward(dout) if checked and own else layer.backward(dout)
+            checked = layer._input_grad_is_checked()
         return dout

@@ -14,7 +14,7 @@ For a binary task with one output column, `pred` of shape (N, 1) and a
 import numpy as np
 
 from ._checks import as_float_array, check_labels, check_same_batch, check_shape
-from .functional import log_softmax, sigmoid
+from .functional import _log_softmax, _sigmoid
 
 __all__ = ["MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss"]
 
@@ -31,6 +31,10 @@ class _Loss:
     def __call__(self, pred, target):
         """``loss(pred, target)`` is ``loss.forward(pred, target)``."""
         return self.forward(pred, target)
+
+    # Each loss's ``forward`` checks pred and target, then calls its
+    # ``_forward``, which trusts them; ``fit`` checks its targets once and
+    # then calls ``_forward`` directly (see ``nncore.train``).
 
     def _check_pair(self, pred, target):
         """Return float arrays pred and target of the same shape."""
@@ -57,7 +61,10 @@ class MSELoss(_Loss):
 
     def forward(self, pred, target):
         """pred, target : ndarray, shape (N,) or (N, D) -> float."""
-        pred, target = self._check_pair(pred, target)
+        return self._forward(*self._check_pair(pred, target))
+
+    def _forward(self, pred, target):
+        pred, target = _as_column_pair(pred, target)
         diff = pred - target
         self._cache = diff
         return float(np.mean(diff**2))
@@ -92,6 +99,10 @@ class BCELoss(_Loss):
                     f"to {arr.max():g}" + (" (pass logits to BCEWithLogitsLoss instead)"
                                            if what == "pred" else "")
                 )
+        return self._forward(p, y)
+
+    def _forward(self, p, y):
+        p, y = _as_column_pair(p, y)
         self._cache = (p, y)
         with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped
             log_p = np.maximum(np.log(p), -100.0)
@@ -124,6 +135,10 @@ class BCEWithLogitsLoss(_Loss):
             raise ValueError(
                 f"BCEWithLogitsLoss: target must lie in [0, 1]; got values from "
                 f"{y.min():g} to {y.max():g}")
+        return self._forward(z, y)
+
+    def _forward(self, z, y):
+        z, y = _as_column_pair(z, y)
         self._cache = (z, y)
         return float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
@@ -131,7 +146,7 @@ class BCEWithLogitsLoss(_Loss):
         """Return dL/dz, same shape as pred."""
         self._check_ready()
         z, y = self._cache
-        return (sigmoid(z) - y) / z.size
+        return (_sigmoid(z) - y) / z.size
 
 
 class CrossEntropyLoss(_Loss):
@@ -151,11 +166,9 @@ class CrossEntropyLoss(_Loss):
         z = as_float_array(pred, "CrossEntropyLoss: pred (logits)", ndim=2)
         N, C = z.shape
         target_arr = np.asarray(target)
-        if target_arr.ndim == 1:  # integer labels -> one-hot rows
+        if target_arr.ndim == 1:  # integer labels
             check_same_batch(z, target_arr, ("CrossEntropyLoss: pred", "target"))
-            labels = check_labels(target_arr, C, "CrossEntropyLoss: target labels")
-            Y = np.zeros((N, C))
-            Y[np.arange(N), labels] = 1.0  # (N, C) one-hot
+            Y = check_labels(target_arr, C, "CrossEntropyLoss: target labels")
         else:
             Y = as_float_array(target_arr, "CrossEntropyLoss: target", ndim=2)
             check_shape(Y, (N, C), "CrossEntropyLoss: target (one-hot, like pred)")
@@ -164,7 +177,14 @@ class CrossEntropyLoss(_Loss):
                     "CrossEntropyLoss: each target row must be non-negative and sum "
                     f"to 1; got row sums from {Y.sum(axis=1).min():g} to "
                     f"{Y.sum(axis=1).max():g}")
-        log_p = log_softmax(z, axis=1)  # (N, C), log of the predicted probabilities
+        return self._forward(z, Y)
+
+    def _forward(self, z, Y):
+        N, C = z.shape
+        if Y.ndim == 1:  # integer labels (int64) -> one-hot rows
+            labels, Y = Y, np.zeros((N, C))
+            Y[np.arange(N), labels] = 1.0  # (N, C) one-hot
+        log_p = _log_softmax(z, 1)  # (N, C), log of the predicted probabilities
         self._cache = (log_p, Y)
         return float(-np.sum(Y * log_p) / N)
 
@@ -173,3 +193,10 @@ class CrossEntropyLoss(_Loss):
         self._check_ready()
         log_p, Y = self._cache
         return (np.exp(log_p) - Y) / log_p.shape[0]  # (softmax - onehot) / N
+
+
+def _as_column_pair(pred, target):
+    """Read a target of shape (N,) as (N, 1) when pred is one column (N, 1)."""
+    if pred.ndim == 2 and pred.shape[1] == 1 and target.ndim == 1:
+        return pred, target[:, None]
+    return pred, target

@@ -52,6 +52,45 @@ class Module:
         """``module(x)`` is ``module.forward(x)``."""
         return self.forward(x)
 
+    # -- the unchecked passes, for containers and the training loop --------
+    # ``forward`` and ``backward`` are the public boundary: they check their
+    # input and name what is wrong. nncore's layers split each into the check
+    # and ``_forward`` / ``_backward``, which trust their input. A container
+    # (``Sequential``) and ``fit`` check the batch once and then call the
+    # unchecked passes of the layers they run, as long as the input comes
+    # from a check or from another nncore layer (``_output_is_checked``), and
+    # only for classes whose ``forward`` (``backward``) is nncore's own: a
+    # reader's module, or a subclass that overrides ``forward``, always has
+    # its own ``forward`` run (``_own_forward`` is False for it).
+    _own_forward = True
+    _own_backward = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._own_forward = cls.forward.__module__.startswith("nncore.")
+        cls._own_backward = cls.backward.__module__.startswith("nncore.")
+
+    def _forward(self, x):
+        """``forward`` without the input checks (for an input already checked)."""
+        return self.forward(x)
+
+    def _backward(self, dout):
+        """``backward`` without the checks (for a gradient an nncore layer made)."""
+        return self.backward(dout)
+
+    def _backward_to_params(self, dout):
+        """``_backward`` for the first layer in ``fit``: only the parameter
+        gradients are needed, not dL/d(input); layers that can skip it do."""
+        return self._backward(dout)
+
+    def _output_is_checked(self):
+        """True if ``forward`` always returns a float64 array a next layer may trust."""
+        return self._own_forward
+
+    def _input_grad_is_checked(self):
+        """True if ``backward`` always returns a float64 array of the input's shape."""
+        return self._own_backward
+
     # -- parameters -------------------------------------------------------
     def children(self):
         """Sub-modules, in order (none for a single layer)."""
@@ -192,11 +231,20 @@ class Module:
 
     def _check_dout(self, dout, shape):
         """Validate the upstream gradient: float, finite, same shape as the output."""
-        dout = as_float_array(dout, f"{self.short_name()}: upstream gradient dout")
-        check_shape(dout, shape, f"{self.short_name()}: upstream gradient dout")
+        name = f"{self.short_name()}: upstream gradient dout"
+        dout = as_float_array(dout, name)
+        check_shape(dout, shape, name)
         return dout
 
 
 def _npz(path):
     path = str(path)
     return path if path.endswith(".npz") else path + ".npz"
+
+
+def _forward_trusted(module, x):
+    """Run `module` forward on an `x` already checked (by ``fit``, or a layer).
+
+    nncore's own modules skip their input checks; any other runs ``forward``.
+    """
+    return module._forward(x) if module._own_forward else module.forward(x)

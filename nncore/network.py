@@ -21,7 +21,7 @@ from .functional import sigmoid, softmax
 from .layers import Dropout, Linear, Sequential
 from .losses import BCEWithLogitsLoss, CrossEntropyLoss
 from .optim import SGD, Adam
-from .train import EarlyStopping, fit
+from .train import EarlyStopping, _check_schedule, _fit
 
 __all__ = ["ACTIVATIONS", "MLP", "NeuralNetwork"]
 
@@ -195,10 +195,15 @@ class NeuralNetwork:
             if not isinstance(early_stopping, EarlyStopping):
                 early_stopping = EarlyStopping(early_stopping)
             callbacks.append(early_stopping)
-        self.history = fit(self.model, self.loss, opt, X, y, epochs=epochs,
-                           batch_size=batch_size, rng=self.rng if rng is None else rng,
-                           validation_data=validation_data, callbacks=callbacks,
-                           verbose=verbose)
+        rng = self.rng if rng is None else rng
+        epochs, batch_size = _check_schedule(epochs, batch_size, len(X), rng, True)
+        if self.binary:  # labels 0/1 as the float targets of BCEWithLogitsLoss
+            y = y.astype(np.float64)
+            if validation_data is not None:
+                validation_data = (X_val, validation_data[1].astype(np.float64))
+        # X and y are checked above: the loop need not check them again
+        self.history = _fit(self.model, self.loss, opt, X, y, epochs, batch_size, rng,
+                            True, validation_data, callbacks, verbose)
         return self.history
 
     def decision_function(self, X):

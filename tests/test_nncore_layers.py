@@ -150,3 +150,109 @@ def test_linear_rejects_hand_set_parameters_of_the_wrong_shape():
     layer.params["W"] = np.zeros((2, 3))
     with pytest.raises(ValueError, match=r"parameter W has shape \(2, 3\); expected \(3, 2\)"):
         layer.forward(np.ones((2, 3)))
+
+
+# -- the batch is checked once; layers of nncore trust each other ----------------
+
+
+class ReadersLayer(nc.Module):
+    """A module written outside nncore: it returns a list, with a NaN in it."""
+
+    def forward(self, x):
+        out = np.array(x, dtype=float)
+        out[0, 0] = np.nan
+        return out.tolist()
+
+    def backward(self, dout):
+        return np.full(np.shape(dout), np.nan)  # a NaN gradient for the layer below
+
+
+def test_sequential_checks_what_a_readers_module_returns():
+    rng = np.random.default_rng(0)
+    X = np.ones((2, 3))
+    model = nc.Sequential(nc.Linear(3, 2, rng=rng), ReadersLayer(), nc.ReLU())
+    with pytest.raises(ValueError, match=r"ReLU\(\): input contains 1 non-finite"):
+        model(X)
+    # nested: the inner Sequential ends with the reader's module, so the
+    # outer one cannot trust its output either
+    nested = nc.Sequential(nc.Sequential(nc.Linear(3, 2, rng=rng), ReadersLayer()), nc.ReLU())
+    with pytest.raises(ValueError, match=r"ReLU\(\): input contains 1 non-finite"):
+        nested(X)
+    # backward: the gradient the reader's module returns is checked by the layer below
+    model = nc.Sequential(nc.Linear(3, 2, rng=rng),
+                          nc.Sequential(ReadersLayer(), nc.Linear(2, 1, rng=rng)))
+    with np.errstate(invalid="ignore"):
+        model[1][1].forward(np.ones((2, 2)))
+        model[0].forward(X)
+    with pytest.raises(ValueError, match=r"Linear\(3 -> 2\): upstream gradient dout contains 4 non-finite"):
+        model.backward(np.ones((2, 1)))
+
+
+def test_a_subclass_that_overrides_forward_runs_inside_sequential():
+    calls = []
+
+    class LoggedReLU(nc.ReLU):
+        def forward(self, z):
+            calls.append(np.shape(z))
+            return super().forward(z)
+
+        def backward(self, da):
+            calls.append("backward")
+            return super().backward(da)
+
+    rng = np.random.default_rng(1)
+    model = nc.Sequential(nc.Linear(3, 4, rng=rng), LoggedReLU(), nc.Linear(4, 1, rng=rng))
+    X = rng.standard_normal((5, 3))
+    plain = nc.Sequential(model[0], nc.ReLU(), model[2])
+    np.testing.assert_array_equal(model(X), plain(X))
+    model.backward(np.ones((5, 1)))
+    assert calls == [(5, 4), "backward"]
+    nc.fit(model, nc.MSELoss(), nc.SGD(model.parameters(), lr=0.1), X, np.zeros(5),
+           epochs=2, batch_size=None, shuffle=False)
+    assert calls[2:] == [(5, 4), "backward"] * 2
+
+
+def test_layers_that_do_not_fit_together_are_named():
+    rng = np.random.default_rng(2)
+    model = nc.Sequential(nc.Linear(9, 4, rng=rng), nc.ReLU(), nc.Linear(5, 1, rng=rng))
+    with pytest.raises(ValueError, match=r"Linear\(5 -> 1\): input X has shape \(2, 4\); expected \(N, 5\)"):
+        model(np.ones((2, 9)))
+    model = nc.Sequential(nc.ReLU(), nc.Linear(9, 1, rng=rng))  # ReLU takes any shape
+    with pytest.raises(ValueError, match=r"Linear\(9 -> 1\): input X must be 2-D; got 1-D"):
+        model(np.ones(9))
+
+
+def test_a_module_without_forward_or_backward_fails_inside_sequential():
+    class NoForward(nc.Module):
+        pass
+
+    class NoBackward(nc.Module):
+        def forward(self, x):
+            return x
+
+    rng = np.random.default_rng(3)
+    with pytest.raises(NotImplementedError, match="NoForward must implement forward"):
+        nc.Sequential(nc.Linear(2, 2, rng=rng), NoForward())(np.ones((1, 2)))
+    model = nc.Sequential(nc.Linear(2, 2, rng=rng), NoBackward(), nc.Linear(2, 1, rng=rng))
+    model(np.ones((1, 2)))
+    with pytest.raises(NotImplementedError, match="NoBackward must implement backward"):
+        model.backward(np.ones((1, 1)))
+
+
+def test_large_finite_inputs_pass_the_finite_check():
+    # the check's fast path (x . x) overflows above 1e154; the entrywise test decides
+    layer = nc.Linear(2, 1, init="zeros")
+    np.testing.assert_array_equal(layer(np.array([[1e200, -1e300]])), [[0.0]])
+    with pytest.raises(ValueError, match=r"input X contains 1 non-finite value.*index \(0, 1\): -inf"):
+        layer(np.array([[1e200, -np.inf]]))
+
+
+def test_nested_sequential_gives_the_same_passes_as_a_flat_one():
+    rng = np.random.default_rng(4)
+    flat = nc.MLP([3, 4, 2], "tanh", rng=rng)
+    nested = nc.Sequential(nc.Sequential(flat[0], flat[1]), flat[2])
+    X, dout = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    out_flat, dx_flat = flat(X), flat.backward(dout)
+    flat.zero_grad()
+    np.testing.assert_array_equal(nested(X), out_flat)
+    np.testing.assert_array_equal(nested.backward(dout), dx_flat)

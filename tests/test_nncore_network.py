@@ -123,3 +123,13 @@ def test_neural_network_rejects_bad_input():
         net.score(X, y - 1)
     with pytest.raises(ValueError, match=r"NeuralNetwork.decision_function: X must be 2-D; got 1-D"):
         net.decision_function(X[0])
+
+
+def test_binary_network_records_validation_accuracy():
+    rng = np.random.default_rng(30)
+    X, y = nc.make_lines(200, 0.4, rng)
+    net = nc.NeuralNetwork([9, 6, 1], rng=rng)
+    h = net.fit(X[:150], y[:150], epochs=5, batch_size=None, lr=0.1, optimizer="sgd",
+                validation_data=(X[150:], y[150:]))
+    assert h["val_acc"][-1] == net.score(X[150:], y[150:])
+    assert h["val_loss"][-1] == nc.evaluate(net.model, net.loss, X[150:], y[150:])["loss"]

@@ -172,3 +172,142 @@ def test_evaluate_scores_in_eval_mode_and_rejects_bad_input():
     with pytest.raises(ValueError, match=r"BCEWithLogitsLoss: pred and target must hold the same number of examples"):
         nc.evaluate(model, nc.BCEWithLogitsLoss(), X, y[:5])
     assert model.training is True  # restored even after an error
+
+
+# -- fit checks its input once; the loop runs nncore's layers unchecked ------------
+
+
+def test_full_batch_fit_matches_a_hand_written_loop_and_leaves_rng_alone():
+    rng = np.random.default_rng(20)
+    X, y = nc.make_lines(60, 0.3, rng)
+    by_fit, by_hand = nc.MLP([9, 4, 1], rng=np.random.default_rng(1)), nc.MLP([9, 4, 1], rng=np.random.default_rng(1))
+    shuffler = np.random.default_rng(5)
+    state = shuffler.bit_generator.state
+    h = nc.fit(by_fit, nc.BCEWithLogitsLoss(), nc.SGD(by_fit.parameters(), lr=0.5), X, y,
+               epochs=20, batch_size=None, rng=shuffler)
+    assert shuffler.bit_generator.state == state  # one batch: nothing to shuffle
+    loss, opt = nc.BCEWithLogitsLoss(), nc.SGD(by_hand.parameters(), lr=0.5)
+    for epoch in range(20):
+        opt.zero_grad()
+        value = loss(by_hand(X), y)
+        by_hand.backward(loss.backward())
+        opt.step()
+        assert h["train_loss"][epoch] == value
+    for (a, _), (b, _) in zip(by_fit.parameters(), by_hand.parameters()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_checks_every_target_in_the_first_epoch():
+    rng = np.random.default_rng(21)
+    X, y = nc.make_lines(10, 0.1, rng)
+    model = nc.MLP([9, 3, 1], rng=rng)
+    bad = y.astype(float)
+    bad[-1] = 2.0  # in the last batch
+    with pytest.raises(ValueError, match=r"BCEWithLogitsLoss: target must lie in \[0, 1\]; got values from [01] to 2"):
+        nc.fit(model, nc.BCEWithLogitsLoss(), nc.SGD(model.parameters(), lr=0.1), X, bad,
+               epochs=2, batch_size=4, shuffle=False)
+    model = nc.MLP([9, 3, 3], rng=rng)
+    labels = np.arange(10) % 3
+    with pytest.raises(ValueError, match=r"CrossEntropyLoss: target labels must hold labels in 0..2"):
+        nc.fit(model, nc.CrossEntropyLoss(), nc.SGD(model.parameters(), lr=0.1), X, labels,
+               epochs=2, batch_size=4, rng=rng, validation_data=(X, labels + 1))
+
+
+def test_fit_runs_a_readers_model_and_loss_through_their_own_methods():
+    calls = {"forward": 0, "backward": 0, "loss": 0}
+
+    class Affine(nc.Module):  # a reader's one-layer model, not an nncore class
+        def __init__(self):
+            super().__init__()
+            self.params["w"], self.grads["w"] = np.zeros((2, 1)), np.zeros((2, 1))
+
+        def forward(self, x):
+            calls["forward"] += 1
+            self.x = x
+            return x @ self.params["w"]
+
+        def backward(self, dout):
+            calls["backward"] += 1
+            self.grads["w"] += self.x.T @ dout
+            return dout @ self.params["w"].T
+
+    class HalfSquaredError:  # a reader's loss, not an nncore class
+        def forward(self, pred, target):
+            calls["loss"] += 1
+            self.diff = pred - target
+            return float(np.mean(self.diff ** 2) / 2)
+
+        def backward(self):
+            return self.diff / self.diff.size
+
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    y = X @ np.array([[2.0], [-1.0]])
+    model = Affine()
+    nc.fit(model, HalfSquaredError(), nc.SGD(model.parameters(), lr=0.5), X, y,
+           epochs=300, batch_size=None, validation_data=(X, y), shuffle=False)
+    np.testing.assert_allclose(model.params["w"][:, 0], [2.0, -1.0], atol=1e-6)
+    # each epoch: one training batch, plus one forward for validation
+    assert calls == {"forward": 600, "backward": 300, "loss": 600}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_nan_in_a_later_validation_pass_names_the_layer():
+    class Blowup(nc.Callback):  # after epoch 1, weights no input can survive
+        def on_epoch_end(self, epoch, history, model):
+            model[0].params["W"][...] = 1e300
+            return False
+
+    rng = np.random.default_rng(22)
+    model = nc.MLP([2, 3, 1], rng=rng)
+    X, y = np.zeros((4, 2)), np.array([0.0, 1.0, 1.0, 0.0])  # zeros: training stays finite
+    with pytest.raises(ValueError, match=r"ReLU\(\): input contains \d+ non-finite"):
+        nc.fit(model, nc.BCEWithLogitsLoss(), nc.SGD(model.parameters(), lr=0.1), X, y,
+               epochs=3, batch_size=None, rng=rng, validation_data=(X + 1e10, y),
+               callbacks=[Blowup()])
+
+
+def test_a_nan_gradient_is_reported_as_such():
+    class NanGradient(nc.Module):
+        def __init__(self):
+            super().__init__()
+            self.params["w"], self.grads["w"] = np.ones(1), np.zeros(1)
+
+        def forward(self, x):
+            return x * self.params["w"]
+
+        def backward(self, dout):
+            self.grads["w"] += np.nan
+            return dout
+
+    model = NanGradient()
+    with pytest.raises(FloatingPointError, match=r"NaN or inf appeared in the forward or backward "
+                                                 r"pass at epoch 1, batch 1"):
+        nc.fit(model, nc.MSELoss(), nc.SGD(model.parameters(), lr=0.1), np.ones((3, 1)),
+               np.zeros((3, 1)), epochs=1, batch_size=None, shuffle=False)
+
+
+def test_accuracy_is_the_same_for_label_vectors_columns_and_any_first_layer():
+    rng = np.random.default_rng(23)
+    X, y = nc.make_lines(30, 0.4, rng)
+    model = nc.Sequential(nc.Dropout(0.0), nc.Linear(9, 1, rng=rng))  # first layer: no parameters
+    accs = []
+    for target in (y, y[:, None].astype(float)):
+        h = nc.fit(model, nc.BCEWithLogitsLoss(), nc.SGD(model.parameters(), lr=0.0), X, target,
+                   epochs=1, batch_size=7, rng=rng)
+        accs.append(h["train_acc"][0])
+    expected = np.mean((model(X)[:, 0] > 0) == (y == 1))  # lr = 0: the weights never move
+    assert accs == [expected, expected]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_evaluate_names_where_a_nan_or_inf_first_appeared():
+    rng = np.random.default_rng(24)
+    X, y = np.full((3, 2), 1e10), np.zeros((3, 1))
+    hidden = nc.MLP([2, 3, 1], rng=rng)
+    hidden[0].params["W"][...] = 1e300  # the hidden layer overflows
+    with pytest.raises(ValueError, match=r"ReLU\(\): input contains \d+ non-finite"):
+        nc.evaluate(hidden, nc.MSELoss(), X, y)
+    last = nc.Linear(2, 1, rng=rng)
+    last.params["W"][...] = 1e300  # only the output overflows: the loss says so
+    with pytest.raises(ValueError, match=r"MSELoss: pred contains 3 non-finite"):
+        nc.evaluate(last, nc.MSELoss(), X, y)
