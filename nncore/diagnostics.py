@@ -9,7 +9,8 @@ the book's checklist asks them:
 3. gradients: ``gradcheck``, does backprop match finite differences?
 4. updates: :func:`update_to_weight_ratios`, is each step a sensible fraction
    of each weight matrix (about ``UPDATE_RATIO_TYPICAL`` = 1e-3, flagged
-   outside ``UPDATE_RATIO_RANGE`` = (1e-5, 1e-1))? And
+   outside ``UPDATE_RATIO_RANGE`` = (1e-5, 1e-1))? :func:`gradient_norms`,
+   do the gradients fade or grow from layer to layer? And
    :func:`dead_unit_fraction`, are ReLU units stuck at zero?
 
 :func:`diagnose` runs them all and lists findings with advice. None of them
@@ -27,7 +28,7 @@ from .activations import ReLU
 from .gradcheck import _check_loss, _check_model, _owners, _preserved, gradcheck
 
 __all__ = ["input_scale_report", "ScaleReport", "expected_initial_loss", "initial_loss_check",
-           "InitialLossCheck", "update_to_weight_ratios", "dead_unit_fraction",
+           "InitialLossCheck", "update_to_weight_ratios", "gradient_norms", "dead_unit_fraction",
            "diagnose", "DiagnosticsReport", "Finding", "UPDATE_RATIO_TYPICAL",
            "UPDATE_RATIO_RANGE"]
 
@@ -282,10 +283,6 @@ def update_to_weight_ratios(model, lr, loss=None, X=None, y=None):
     """
     model = _check_model(model, "update_to_weight_ratios")
     lr = check_positive(getattr(lr, "lr", lr), "update_to_weight_ratios: lr", allow_zero=True)
-    given = [a is not None for a in (loss, X, y)]
-    if any(given) and not all(given):
-        raise ValueError("update_to_weight_ratios: pass all of loss, X and y (to compute fresh "
-                         "gradients) or none of them (to use the stored ones)")
     owners = _owners(model)
 
     def ratios():
@@ -293,15 +290,58 @@ def update_to_weight_ratios(model, lr, loss=None, X=None, y=None):
                 float(lr * np.linalg.norm(g) / max(np.linalg.norm(p), 1e-12))
                 for n, p, g in model.named_parameters() if n.split(".")[-1] == "W"}
 
+    return _with_gradients(model, "update_to_weight_ratios", loss, X, y, ratios)
+
+
+def gradient_norms(model, loss=None, X=None, y=None):
+    """Size of the gradient of each weight matrix, layer by layer.
+
+    ``||dW||`` (Frobenius norm) for every weight matrix, in forward order.
+    Comparing the first layers with the last shows vanishing gradients (the
+    first layers' norms are orders of magnitude smaller) or exploding ones
+    (orders of magnitude larger).
+
+    Parameters
+    ----------
+    model : Module
+    loss : loss object, optional
+    X : ndarray, shape (N, D), optional
+    y : ndarray, optional
+        With `loss`, `X` and `y` the gradients are computed fresh on (X, y)
+        (and the model's stored gradients are left as they were); without
+        them the gradients currently stored in the model are used (call after
+        a backward pass).
+
+    Returns
+    -------
+    dict of str -> float
+        One entry per weight matrix, named like ``"0.W (Linear)"``.
+    """
+    model = _check_model(model, "gradient_norms")
+    owners = _owners(model)
+
+    def norms():
+        return {f"{n} ({owners.get(n, '?')})": float(np.linalg.norm(g))
+                for n, p, g in model.named_parameters() if n.split(".")[-1] == "W"}
+
+    return _with_gradients(model, "gradient_norms", loss, X, y, norms)
+
+
+def _with_gradients(model, who, loss, X, y, read):
+    """``read()`` on the stored gradients, or on fresh ones from (loss, X, y)."""
+    given = [a is not None for a in (loss, X, y)]
+    if any(given) and not all(given):
+        raise ValueError(f"{who}: pass all of loss, X and y (to compute fresh "
+                         "gradients) or none of them (to use the stored ones)")
     if loss is None:
-        return ratios()
-    _check_loss(loss, "update_to_weight_ratios")
-    X = as_float_array(X, "update_to_weight_ratios: X", ndim=2)
+        return read()
+    _check_loss(loss, who)
+    X = as_float_array(X, f"{who}: X", ndim=2)
     with _preserved(model):
         model.zero_grad()
         loss.forward(model.forward(X), y)
         model.backward(loss.backward())
-        return ratios()
+        return read()
 
 
 def _leaves(module, prefix=""):

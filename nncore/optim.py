@@ -12,12 +12,47 @@ increasing complexity::
                    p <- p - lr m_hat / (sqrt(v_hat) + eps)
 
 Weight decay (L2 regularisation) adds ``weight_decay * p`` to g first.
+
+Gradient clipping: with ``max_grad_norm`` set, ``step()`` first rescales all
+gradients together so that their global norm is at most ``max_grad_norm``
+(``clip_grad_norm``, as PyTorch's ``clip_grad_norm_`` and Keras's
+``global_clipnorm`` do).
 """
 import numpy as np
 
 from ._checks import check_positive, check_probability
 
-__all__ = ["Optimizer", "SGD", "Adam"]
+__all__ = ["Optimizer", "SGD", "Adam", "clip_grad_norm"]
+
+
+def clip_grad_norm(params, max_norm):
+    """Rescale all gradients together so that their global norm is at most `max_norm`.
+
+    The global norm is ``sqrt(sum over every gradient of sum(g ** 2))``: all
+    gradients taken as one long vector. If it exceeds `max_norm`, every
+    gradient is multiplied (in place) by ``max_norm / norm``, which keeps the
+    direction of the step and caps its length; otherwise nothing changes.
+
+    Parameters
+    ----------
+    params : list of (ndarray, ndarray)
+        ``(param, grad)`` pairs, as returned by ``model.parameters()``.
+    max_norm : float
+        The largest allowed global norm (> 0).
+
+    Returns
+    -------
+    float
+        The global norm before clipping (useful to log).
+    """
+    max_norm = check_positive(max_norm, "clip_grad_norm: max_norm")
+    grads = [g for _, g in params]
+    norm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
+    if norm > max_norm:
+        scale = max_norm / norm
+        for g in grads:
+            g *= scale
+    return norm
 
 
 class Optimizer:
@@ -29,9 +64,13 @@ class Optimizer:
         What ``model.parameters()`` returns.
     lr : float
         Learning rate (>= 0).
+    max_grad_norm : float, optional
+        If given (> 0), ``step()`` clips the gradients to this global norm
+        first (see ``clip_grad_norm``). ``last_grad_norm`` then holds the
+        norm before clipping.
     """
 
-    def __init__(self, params, lr):
+    def __init__(self, params, lr, max_grad_norm=None):
         name = type(self).__name__
         self.params = list(params)
         if not self.params:
@@ -47,6 +86,14 @@ class Optimizer:
                     f"{name}: params[{i}] has param shape {pair[0].shape} but grad "
                     f"shape {pair[1].shape}")
         self.lr = check_positive(lr, f"{name}: lr", allow_zero=True)
+        self.max_grad_norm = (None if max_grad_norm is None
+                              else check_positive(max_grad_norm, f"{name}: max_grad_norm"))
+        self.last_grad_norm = None
+
+    def _clip(self):
+        """Clip the gradients in place if ``max_grad_norm`` is set."""
+        if self.max_grad_norm is not None:
+            self.last_grad_norm = clip_grad_norm(self.params, self.max_grad_norm)
 
     def __repr__(self):
         return f"{type(self).__name__}(lr={self.lr:g})"
@@ -74,6 +121,8 @@ class SGD(Optimizer):
         Momentum factor; 0 gives plain SGD.
     weight_decay : float, default 0.0
         L2 penalty factor (>= 0), added to the gradient as ``weight_decay * p``.
+    max_grad_norm : float, optional
+        Clip the gradients to this global norm before each step.
 
     Notes
     -----
@@ -81,8 +130,8 @@ class SGD(Optimizer):
     then buf = momentum * buf + g; p -= lr * buf.
     """
 
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
-        super().__init__(params, lr)
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, max_grad_norm=None):
+        super().__init__(params, lr, max_grad_norm)
         self.momentum = check_probability(momentum, "SGD: momentum", allow_one=False)
         self.weight_decay = check_positive(weight_decay, "SGD: weight_decay", allow_zero=True)
         self.buffers = [None] * len(self.params)  # one momentum buffer per parameter
@@ -93,6 +142,7 @@ class SGD(Optimizer):
 
     def step(self):
         """Apply one SGD update to every parameter, in place."""
+        self._clip()
         for i, (p, grad) in enumerate(self.params):
             g = grad + self.weight_decay * p if self.weight_decay else grad
             if self.momentum:
@@ -119,6 +169,8 @@ class Adam(Optimizer):
         Added to the denominator to avoid division by zero.
     weight_decay : float, default 0.0
         L2 penalty added to the gradient (PyTorch ``Adam``, not ``AdamW``).
+    max_grad_norm : float, optional
+        Clip the gradients to this global norm before each step.
 
     Notes
     -----
@@ -127,8 +179,9 @@ class Adam(Optimizer):
     p -= lr * m_hat / (sqrt(v_hat) + eps).
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, lr)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 max_grad_norm=None):
+        super().__init__(params, lr, max_grad_norm)
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
             raise TypeError(f"Adam: betas must be a pair (beta1, beta2); got {betas!r}")
         self.betas = tuple(check_probability(b, f"Adam: betas[{i}]", allow_one=False)
@@ -145,6 +198,7 @@ class Adam(Optimizer):
 
     def step(self):
         """Apply one Adam update to every parameter, in place."""
+        self._clip()
         b1, b2 = self.betas
         for (p, grad), s in zip(self.params, self.state):
             g = grad + self.weight_decay * p if self.weight_decay else grad

@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from nncore import (SGD, BCEWithLogitsLoss, CrossEntropyLoss, Linear, Module, MSELoss,
                     ReLU, Sequential, StandardScaler, dead_unit_fraction, diagnose,
                     expected_initial_loss, initial_loss_check, input_scale_report, load_wine,
-                    make_lines, update_to_weight_ratios)
+                    gradient_norms, make_lines, update_to_weight_ratios)
 from nncore.diagnostics import UPDATE_RATIO_RANGE, UPDATE_RATIO_TYPICAL
 
 
@@ -151,6 +151,40 @@ def test_update_ratios_bad_input():
         update_to_weight_ratios(model, -0.1)
     with pytest.raises(TypeError, match="lr must be a real number"):
         update_to_weight_ratios(model, "fast")
+
+
+def test_gradient_norms_hand_example():
+    # one layer Y = XW + b on one example x = (1, 2), target 0, MSE loss:
+    # W = (1, 1), b = 0 -> y_hat = 3, dL/dy_hat = 2 (y_hat - 0) = 6,
+    # dW = x^T * 6 = (6, 12), ||dW|| = sqrt(36 + 144) = sqrt(180)
+    layer = Linear(2, 1, init="zeros")
+    layer.params["W"][...] = 1.0
+    fresh = gradient_norms(layer, MSELoss(), np.array([[1.0, 2.0]]), np.array([[0.0]]))
+    assert list(fresh) == ["W (Linear)"]
+    assert_allclose(fresh["W (Linear)"], np.sqrt(180.0), rtol=1e-12)
+    assert_array_equal(layer.grads["W"], 0.0)  # stored gradients untouched
+    layer.grads["W"][...] = [[3.0], [4.0]]
+    assert_allclose(gradient_norms(layer)["W (Linear)"], 5.0)  # the stored ones
+
+
+def test_gradient_norms_fade_through_sigmoid_layers():
+    # ten sigmoid layers: each multiplies the backward signal by at most 1/4 times
+    # the weights, so the first layer's gradient is far smaller than the last one's
+    from nncore import MLP
+    rng = np.random.default_rng(0)
+    X, y = make_lines(200, 0.2, rng)
+    deep = MLP([9] + [16] * 10 + [1], "sigmoid", rng=rng)
+    norms = list(gradient_norms(deep, BCEWithLogitsLoss(), X, y).values())
+    assert len(norms) == 11
+    assert norms[0] < 1e-3 * norms[-1]
+
+
+def test_gradient_norms_bad_input():
+    model, X, y = lines_net()
+    with pytest.raises(ValueError, match="gradient_norms: pass all of loss, X and y"):
+        gradient_norms(model, BCEWithLogitsLoss(), X)
+    with pytest.raises(TypeError):
+        gradient_norms("not a model")
 
 
 def test_dead_unit_fraction():

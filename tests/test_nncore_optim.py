@@ -126,3 +126,63 @@ def test_base_optimizer_must_be_subclassed():
     assert repr(opt) == "Optimizer(lr=0.1)"
     with pytest.raises(NotImplementedError, match="Optimizer must implement step"):
         opt.step()
+
+
+# --- gradient clipping ------------------------------------------------------------------
+def test_clip_grad_norm_by_hand():
+    # two gradients (3, 0) and (4,): global norm sqrt(9 + 16) = 5
+    p1, g1 = np.zeros(2), np.array([3.0, 0.0])
+    p2, g2 = np.zeros(1), np.array([4.0])
+    norm = nc.clip_grad_norm([(p1, g1), (p2, g2)], max_norm=1.0)
+    assert norm == 5.0  # the norm before clipping
+    # every gradient scaled by 1 / 5: the direction is kept, the length is 1
+    np.testing.assert_allclose(g1, [0.6, 0.0], rtol=1e-15)
+    np.testing.assert_allclose(g2, [0.8], rtol=1e-15)
+
+
+def test_clip_grad_norm_leaves_small_gradients_alone():
+    p, g = np.zeros(2), np.array([0.3, 0.4])  # norm 0.5
+    assert nc.clip_grad_norm([(p, g)], max_norm=1.0) == 0.5
+    np.testing.assert_array_equal(g, [0.3, 0.4])
+    z = np.zeros(3)
+    assert nc.clip_grad_norm([(np.zeros(3), z)], max_norm=1.0) == 0.0  # no 0/0
+    np.testing.assert_array_equal(z, 0.0)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_clip_grad_norm_bad_max_norm(bad):
+    with pytest.raises(ValueError, match="clip_grad_norm: max_norm must be > 0"):
+        nc.clip_grad_norm([(np.zeros(1), np.ones(1))], bad)
+
+
+def test_sgd_with_max_grad_norm_clips_before_the_step():
+    w, g = quadratic_param(10.0)
+    opt = nc.SGD([(w, g)], lr=0.1, max_grad_norm=2.0)
+    assert opt.last_grad_norm is None
+    run(opt, w, g, 1)
+    # the gradient 10 is clipped to 2: w = 10 - 0.1 * 2 = 9.8
+    np.testing.assert_allclose(w, [9.8], rtol=1e-15)
+    assert opt.last_grad_norm == 10.0
+
+
+def test_adam_with_max_grad_norm_matches_adam_on_clipped_gradients():
+    rng = np.random.default_rng(0)
+    w1, w2 = rng.standard_normal(3), None
+    w2 = w1.copy()
+    g1, g2 = np.zeros(3), np.zeros(3)
+    clipped = nc.Adam([(w1, g1)], lr=0.1, max_grad_norm=0.5)
+    plain = nc.Adam([(w2, g2)], lr=0.1)
+    for _ in range(3):
+        grad = 10 * rng.standard_normal(3)
+        g1[...] = grad
+        g2[...] = grad * 0.5 / np.linalg.norm(grad)  # clipped by hand
+        clipped.step()
+        plain.step()
+    np.testing.assert_allclose(w1, w2, rtol=1e-12)
+
+
+def test_max_grad_norm_bad_value():
+    with pytest.raises(ValueError, match="SGD: max_grad_norm must be > 0"):
+        nc.SGD([quadratic_param(1.0)], lr=0.1, max_grad_norm=0.0)
+    with pytest.raises(ValueError, match="Adam: max_grad_norm must be > 0"):
+        nc.Adam([quadratic_param(1.0)], lr=0.1, max_grad_norm=-1.0)
