@@ -423,3 +423,13 @@ def chapter_files(root=ROOT):
     data = toc(root)
     return [c["file"] for part in data.get("parts", []) if part["caption"].startswith("Part ")
             for c in part["chapters"]]
+
+
+def book_tweaks(root=ROOT):
+    """The book's Sphinx extension ``book/_ext/book_tweaks.py``, imported from its file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("book_tweaks", Path(root) / "book" / "_ext" / "book_tweaks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -9,6 +9,7 @@ the right shape; a glossary term shows its definition on hover; without
 JavaScript a quiz shows its printed questions and answers.
 """
 import functools
+import html
 import http.server
 import re
 import shutil
@@ -17,7 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
@@ -39,6 +40,7 @@ def site(tmp_path_factory):
     )
     print(f"clean HTML build: {time.perf_counter() - start:.0f} s")
     log = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)  # drop colour codes
+    (out / "build.log").write_text(log)
     # Sphinx and docutils write "WARNING: ..." / "ERROR: ..." (with -W they also make the
     # exit status non-zero). Logger lines from a kernel shutting down, such as
     # "ERROR:tornado.general:...", are not messages about the book.
@@ -257,3 +259,61 @@ def test_a_quiz_waits_for_a_late_mathjax_and_typesets_its_maths(site, server, br
     untypeset = re.findall(r"\$[^$\n]+\$", quiz.inner_text())
     assert not untypeset, f"maths left as TeX in the quiz of {name}: {untypeset[:3]}"
     page.close()
+
+
+@pytest.mark.book
+def test_the_build_log_has_no_warning_from_a_kernel(site):
+    """The chapters' kernels start quietly (book_tweaks.encrypt_kernels).
+
+    Sphinx's own warnings fail the build fixture; this catches what the
+    kernels print, such as ipykernel's "[IPKernelApp] WARNING | Kernel is
+    running over TCP without encryption".
+    """
+    log = (site.parents[1] / "build.log").read_text()
+    assert log.count("Executing notebook") >= len(br.chapter_files()), \
+        "the build did not execute every chapter, so not every kernel was heard"
+    noisy = [line for line in log.splitlines() if re.match(r"\[\w+\] (WARNING|ERROR|CRITICAL)\b", line)]
+    assert not noisy, "kernels wrote warnings into the build log:\n" + "\n".join(noisy[:5])
+
+
+@pytest.mark.book
+def test_every_chapter_offers_its_executed_notebook(site):
+    """Each chapter's page links its executed .ipynb, which opens anywhere."""
+    import jupytext
+    import nbformat
+
+    for page in br.chapter_files():
+        rel = f"_sources/{page}.ipynb"
+        html = (site / f"{page}.html").read_text()
+        link = re.search(rf'<a href="{"../" * page.count("/")}{re.escape(rel)}"[^>]*>(.*?)</a>', html, flags=re.S)
+        assert link, f"{page}.html has no download link to {rel}"
+        assert ".ipynb (with outputs)" in re.sub(r"<[^>]+>", "", link.group(1)), f"{page}: the link does not say what it is"
+        nb = nbformat.read(site / rel, as_version=4)
+        nbformat.validate(nb)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        written = [c.source for c in jupytext.read(ROOT / f"{page}.md").cells if c.cell_type == "code"]
+        assert [c.source for c in code] == written, f"{rel} does not hold the code of {page}.md"
+        assert all(c.execution_count for c in code), f"{rel}: some code cells were not executed"
+        kinds = {o.output_type for c in code for o in c.outputs}
+        assert "error" not in kinds, f"{rel} holds an error output"
+        images = [o for c in code for o in c.outputs if "image/png" in o.get("data", {})]
+        assert images and kinds & {"stream", "execute_result"}, f"{rel} lacks figures or printed results"
+
+
+@pytest.mark.book
+def test_the_issue_button_opens_the_errata_form_naming_the_page(site):
+    book_tweaks = br.book_tweaks()
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config["repository"]["url"].rstrip("/")
+    form = yaml.safe_load((ROOT / ".github" / "ISSUE_TEMPLATE" / book_tweaks.ERRATA_FORM).read_text())
+    ids = {f.get("id") for f in form["body"]}
+    for page in br.toc_files():
+        hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*/issues/new[^"]*)"', (site / f"{page}.html").read_text())]
+        assert len(hrefs) == 1, f"{page}.html: expected one issue button, found {hrefs}"
+        url = urlparse(hrefs[0])
+        query = parse_qs(url.query)
+        assert f"{url.scheme}://{url.netloc}{url.path}" == f"{repo}/issues/new"
+        assert query.get("template") == [book_tweaks.ERRATA_FORM], hrefs[0]
+        filled = set(query) - {"template", "title", "labels", "assignees"}
+        assert filled and filled <= ids, f"{page}: fills {filled}, the form has {ids}"
+        assert f"{page}.html" in query[book_tweaks.ERRATA_PAGE_FIELD][0]
