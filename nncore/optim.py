@@ -10,8 +10,13 @@ increasing complexity::
     SGD+momentum   buf <- momentum buf + g;  p <- p - lr buf
     Adam           m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
                    p <- p - lr m_hat / (sqrt(v_hat) + eps)
+    AdamW          p <- p - lr weight_decay p;  then the Adam step
 
-Weight decay (L2 regularisation) adds ``weight_decay * p`` to g first.
+In ``SGD`` and ``Adam``, weight decay is an L2 penalty: ``weight_decay * p``
+is added to g first, so Adam divides it by sqrt(v_hat) like the rest of the
+gradient. ``AdamW`` decouples it (Loshchilov and Hutter 2019): every weight
+shrinks by the same factor (1 - lr weight_decay) per step, whatever its
+gradient history.
 
 Gradient clipping: with ``max_grad_norm`` set, ``step()`` first rescales all
 gradients together so that their global norm is at most ``max_grad_norm``
@@ -22,7 +27,7 @@ import numpy as np
 
 from ._checks import check_positive, check_probability
 
-__all__ = ["Optimizer", "SGD", "Adam", "clip_grad_norm"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "clip_grad_norm"]
 
 
 def clip_grad_norm(params, max_norm):
@@ -182,26 +187,32 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  max_grad_norm=None):
         super().__init__(params, lr, max_grad_norm)
+        name = type(self).__name__  # "Adam" or "AdamW", for error messages
         if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
-            raise TypeError(f"Adam: betas must be a pair (beta1, beta2); got {betas!r}")
-        self.betas = tuple(check_probability(b, f"Adam: betas[{i}]", allow_one=False)
+            raise TypeError(f"{name}: betas must be a pair (beta1, beta2); got {betas!r}")
+        self.betas = tuple(check_probability(b, f"{name}: betas[{i}]", allow_one=False)
                            for i, b in enumerate(betas))
-        self.eps = check_positive(eps, "Adam: eps")
-        self.weight_decay = check_positive(weight_decay, "Adam: weight_decay", allow_zero=True)
+        self.eps = check_positive(eps, f"{name}: eps")
+        self.weight_decay = check_positive(weight_decay, f"{name}: weight_decay",
+                                           allow_zero=True)
         # per-parameter state: step count t, first moment m, second moment v
         self.state = [{"t": 0, "m": np.zeros_like(p), "v": np.zeros_like(p)}
                       for p, _ in self.params]
 
     def __repr__(self):
-        return (f"Adam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
+        return (f"{type(self).__name__}(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
                 f"weight_decay={self.weight_decay:g})")
+
+    def _decayed_gradient(self, p, grad):
+        """The gradient the Adam update sees: here grad + weight_decay * p (L2)."""
+        return grad + self.weight_decay * p if self.weight_decay else grad
 
     def step(self):
         """Apply one Adam update to every parameter, in place."""
         self._clip()
         b1, b2 = self.betas
         for (p, grad), s in zip(self.params, self.state):
-            g = grad + self.weight_decay * p if self.weight_decay else grad
+            g = self._decayed_gradient(p, grad)
             s["t"] += 1
             m, v, t = s["m"], s["v"], s["t"]
             m *= b1
@@ -213,3 +224,41 @@ class Adam(Optimizer):
             # the scalar (1 - b1^t) is folded into the step size (fewer passes).
             denom = np.sqrt(v / (1 - b2**t)) + self.eps  # sqrt(v_hat) + eps
             p -= (self.lr / (1 - b1**t)) * m / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter 2019).
+
+    Parameters
+    ----------
+    params : list of (ndarray, ndarray)
+        What ``model.parameters()`` returns.
+    lr : float, default 1e-3
+    betas : (float, float), default (0.9, 0.999)
+    eps : float, default 1e-8
+    weight_decay : float, default 1e-2
+        Decoupled decay factor (>= 0): each step first multiplies every
+        parameter by (1 - lr * weight_decay), then takes a plain Adam step
+        on the gradient alone (PyTorch ``AdamW``).
+    max_grad_norm : float, optional
+        If set, clip the global gradient norm first (see ``Adam``).
+
+    Notes
+    -----
+    With ``Adam(weight_decay=wd)`` the term wd * p joins the gradient and is
+    divided by sqrt(v_hat) + eps, so a weight whose gradients have been large
+    is barely pulled towards zero and one whose gradients have been small is
+    pulled hard. ``AdamW`` applies the pull outside the adaptive scaling, so
+    it is the same fraction for every weight.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 max_grad_norm=None):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         max_grad_norm=max_grad_norm)
+
+    def _decayed_gradient(self, p, grad):
+        """Shrink p in place by (1 - lr * weight_decay); the Adam update sees grad alone."""
+        if self.weight_decay:
+            p *= 1.0 - self.lr * self.weight_decay  # decoupled: outside the adaptive scaling
+        return grad

@@ -186,3 +186,50 @@ def test_max_grad_norm_bad_value():
         nc.SGD([quadratic_param(1.0)], lr=0.1, max_grad_norm=0.0)
     with pytest.raises(ValueError, match="Adam: max_grad_norm must be > 0"):
         nc.Adam([quadratic_param(1.0)], lr=0.1, max_grad_norm=-1.0)
+
+
+def test_adamw_decay_is_decoupled_from_the_gradient_scale():
+    # Two weights of the same size, one with a tiny gradient, one with a huge one.
+    # Step 1 of Adam moves each by lr * sign(g); AdamW first shrinks both by the
+    # same factor (1 - lr * wd) = 1 - 0.1 * 0.5 = 0.95.
+    p = np.array([1.0, 1.0])
+    g = np.array([1e-3, 1e3])
+    nc.AdamW([(p, g)], lr=0.1, weight_decay=0.5).step()
+    np.testing.assert_allclose(p, 0.95 * 1.0 - 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-15)
+    # L2 inside Adam: g + wd p = [0.501, 1000.5], and the first step divides by |g|,
+    # so both move by lr: the decay is drowned in the large gradient's scale.
+    q = np.array([1.0, 1.0])
+    nc.Adam([(q, g.copy())], lr=0.1, weight_decay=0.5).step()
+    np.testing.assert_allclose(q, [0.9, 0.9], rtol=1e-7)
+
+
+def test_adamw_shrinks_weights_with_zero_gradient_geometrically():
+    p, g = np.array([2.0, -4.0]), np.zeros(2)
+    opt = nc.AdamW([(p, g)], lr=0.1, weight_decay=0.2)
+    for _ in range(10):
+        opt.step()  # m = v = 0, so the Adam part moves nothing
+    np.testing.assert_allclose(p, np.array([2.0, -4.0]) * 0.98**10, rtol=1e-14)
+
+
+def test_adamw_without_decay_is_adam():
+    rng = np.random.default_rng(0)
+    p1 = rng.standard_normal(5)
+    p2, g = p1.copy(), rng.standard_normal(5)
+    a, b = nc.Adam([(p1, g)], lr=0.05), nc.AdamW([(p2, g)], lr=0.05, weight_decay=0.0)
+    for _ in range(3):
+        a.step()
+        b.step()
+    np.testing.assert_array_equal(p1, p2)
+    assert repr(b) == "AdamW(lr=0.05, betas=(0.9, 0.999), eps=1e-08, weight_decay=0)"
+    with pytest.raises(ValueError, match=r"AdamW: weight_decay must be >= 0; got -1"):
+        nc.AdamW([(p2, g)], weight_decay=-1)
+
+
+def test_adamw_clips_before_its_step():
+    p, g = np.array([1.0, 1.0]), np.array([3.0, 4.0])  # global norm 5
+    opt = nc.AdamW([(p, g)], lr=0.1, weight_decay=0.5, max_grad_norm=1.0)
+    opt.step()
+    assert opt.last_grad_norm == 5.0
+    np.testing.assert_allclose(g, [0.6, 0.8], rtol=1e-15)  # clipped in place
+    # decay by 1 - 0.1 * 0.5 = 0.95, then Adam's first step moves each by lr
+    np.testing.assert_allclose(p, 0.95 - 0.1 * g / (g + 1e-8), rtol=1e-15)
