@@ -322,6 +322,80 @@ def rule_summary(page):
     return []
 
 
+CODE_CELL = re.compile(r"^(`{3,})\{code-cell\}[^\n]*\n.*?^\1\s*$", flags=re.M | re.S)
+HEADING = re.compile(r"^#{1,6} ", flags=re.M)
+TRY = re.compile(r"\b(try|find|move|choose|pick|look for|watch)\b", flags=re.I)
+
+
+def _explorer_settings(source):
+    """The settings an ``Explorer(...)`` call in ``source`` offers, as the words a
+    reader sees (its ``labels``, else the setting names): a list per call, or a
+    string saying why they cannot be read."""
+    import ast
+
+    try:
+        tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    except SyntaxError as e:
+        return f"its code does not parse ({e.msg})"
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "Explorer"):
+            continue
+        kwargs = {k.arg: k.value for k in node.keywords}
+        settings = kwargs.get("settings", node.args[1] if len(node.args) > 1 else None)
+        if not isinstance(settings, ast.Dict) or not all(isinstance(k, ast.Constant) for k in settings.keys):
+            return "its settings are not written out as a dict literal"
+        labels = {}
+        if isinstance(kwargs.get("labels"), ast.Dict):
+            labels = {k.value: v.value for k, v in zip(kwargs["labels"].keys, kwargs["labels"].values)
+                      if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)}
+        found.append([labels.get(k.value, k.value.replace("_", " ")) for k in settings.keys])
+    return found
+
+
+def rule_explorers_are_described(page):
+    """An explorer (nnbook.explorer) sits in a section whose prose names each of
+    its settings, as its controls are labelled, and tells the reader what to
+    try: without that it is decoration."""
+    problems = []
+    text = page.text.split("\n---\n", 1)[1] if page.text.startswith("---\n") else page.text
+    cells = []
+
+    def mark(match):
+        lines = match.group(0).splitlines()[1:-1]  # without the fences
+        if lines and lines[0].strip() == "---":    # YAML options
+            lines = lines[lines.index("---", 1) + 1:] if "---" in lines[1:] else lines
+        while lines and re.match(r"^\s*:[\w-]+:", lines[0]):
+            lines = lines[1:]
+        cells.append("\n".join(lines))
+        return f"\n@@cell{len(cells) - 1}@@\n"
+
+    marked = CODE_CELL.sub(mark, text)
+    starts = [m.start() for m in HEADING.finditer(marked)] + [len(marked)]
+    sections = [marked[a:b] for a, b in zip([0] + starts, starts)]
+    for section in sections:
+        prose = re.sub(r"@@cell\d+@@", "", section)
+        prose = re.sub(r"\{[\w:-]+\}`[^`]*`", "", prose)  # roles: labels and glue keys are not prose
+        prose = " ".join(re.sub(r"[*_]", "", prose).split()).lower()
+        for n in map(int, re.findall(r"@@cell(\d+)@@", section)):
+            if "Explorer(" not in cells[n]:
+                continue
+            where = f"{page.slug}: the explorer in section '{section.splitlines()[0].strip('# ')}'"
+            settings = _explorer_settings(cells[n])
+            if isinstance(settings, str):
+                problems.append(f"{where}: {settings}")
+                continue
+            for names in settings:
+                missing = [name for name in names
+                           if not re.search(rf"\b{re.escape(' '.join(name.lower().split()))}\b", prose)]
+                if missing:
+                    problems.append(f"{where}: the prose next to it never names the settings {missing}")
+            if not TRY.search(prose):
+                problems.append(f"{where}: the prose next to it never tells the reader what to try "
+                                "(try, find, move, choose, pick, look for, watch)")
+    return problems
+
+
 def chapter_problems(page, *, glossary_terms, committee_labels, quiz_dir):
     return (
         rule_header(page)
@@ -335,6 +409,7 @@ def chapter_problems(page, *, glossary_terms, committee_labels, quiz_dir):
         + rule_no_pip(page)
         + rule_code_fits_the_page(page)
         + rule_summary(page)
+        + rule_explorers_are_described(page)
     )
 
 

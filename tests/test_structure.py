@@ -153,6 +153,10 @@ BROKEN = {
     "quiz input shown": (lambda t: t.replace(":tags: [remove-input]\nfrom nnbook", "from nnbook"), "remove-input"),
     "pip in a cell": (lambda t: t.replace("import numpy as np", "!pip install numpy\nimport numpy as np"), "requirements.txt"),
     "no summary": (lambda t: t.replace("## Summary", "## The end"), "Summary"),
+    "explorer setting not in the prose": (lambda t: t.replace("and the **bias**", ""), "never names the settings ['bias']"),
+    "explorer label not in the prose": (lambda t: t.replace("**first weight**", "**weight**"), "['first weight']"),
+    "explorer with nothing to try": (lambda t: t.replace("### Try the weights", "### The weights").replace("Move the", "Here are the").replace("and watch the", "and the"), "what to try"),
+    "explorer settings not a literal": (lambda t: t.replace('settings={"w1": [-1, 0, 1], "b": [0, 1]}', "settings=SETTINGS"), "dict literal"),
     "code too wide": (lambda t: t.replace("answer = np.dot(x, w)", "answer = np.dot(x, w)" + " " * 40 + "# the weighted sum, entry by entry"), "at most 80"),
 }
 

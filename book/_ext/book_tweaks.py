@@ -26,8 +26,13 @@
   its outputs (it saves the notebook it read, not the one merged with the
   cache), so the download would be a bare notebook. The outputs are merged
   in from the same cache.
+* ``NNBOOK_EXPLORER=static``: kernels started by the build inherit this
+  environment variable, so an explorer (``nnbook.explorer``) displays its
+  precomputed website and PDF bundle instead of live ipywidgets (whose
+  rendering would load require.js and the widget manager from a CDN).
 """
 import html
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -57,6 +62,7 @@ def dedupe_inline_scripts(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", encrypt_kernels)
+    os.environ["NNBOOK_EXPLORER"] = "static"
     app.connect("html-page-context", dedupe_inline_scripts)
     # After sphinx-book-theme has made its header buttons (priority 501).
     app.connect("html-page-context", errata_button, priority=600)
