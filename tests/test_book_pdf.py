@@ -93,3 +93,25 @@ def test_pdf_prints_shown_code_and_leaves_folded_code_to_the_website(pdf_text):
     assert len(found) >= 0.8 * len(shown), f"only {len(found)} of {len(shown)} shown code lines found"
     leaked = [line for line in hidden if printed(line)]
     assert not leaked, f"folded (hide-input) code printed in the PDF: {leaked[:5]}"
+
+
+def test_pdf_prints_each_explorer_as_a_small_multiples_figure(pdf_text, tmp_path_factory):
+    """Each explorer's caption is in the PDF, on a page that holds a large image (its grid)."""
+    text, _ = pdf_text
+    pdf = next(Path(tmp_path_factory.getbasetemp()).glob("pdf*/_build/latex/book.pdf"))
+    captions = []
+    for chapter in br.chapter_files():
+        for cell in br.Page.read(ROOT / f"{chapter}.md").code_cells():
+            if "Explorer(" in cell.body:
+                captions.append(cell.options["mystnb"]["figure"]["caption"])
+    assert len(captions) >= 3, "expected explorers in at least three chapters"
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    for caption in captions:
+        start = re.sub(r"\s+", " ", caption.split(".")[0])[:40]
+        found = [i for i, p in enumerate(pages, start=1) if start in re.sub(r"\s+", " ", p)]
+        assert found, f"the caption {start!r} is not in the PDF"
+        listing = subprocess.run(["pdfimages", "-list", "-f", str(found[0] - 1), "-l", str(found[0]), str(pdf)],
+                                 capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        widths = [int(line.split()[3]) for line in listing if line.split()]
+        assert widths and max(widths) >= 1000, f"no small-multiples image near {start!r}: {listing}"

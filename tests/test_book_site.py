@@ -317,3 +317,79 @@ def test_the_issue_button_opens_the_errata_form_naming_the_page(site):
         filled = set(query) - {"template", "title", "labels", "assignees"}
         assert filled and filled <= ids, f"{page}: fills {filled}, the form has {ids}"
         assert f"{page}.html" in query[book_tweaks.ERRATA_PAGE_FIELD][0]
+
+
+def _explorer_state(page, root):
+    """What an explorer shows now: its combination's picture, alt text and numbers."""
+    return page.evaluate("""(root) => ({
+        src: root.querySelector('img.nnbook-explorer-image').src,
+        alt: root.querySelector('img.nnbook-explorer-image').alt,
+        numbers: [...root.querySelectorAll('[data-number]')].map(e => e.textContent)})""", root)
+
+
+def _expected(data, chosen):
+    flat = 0
+    for i, n in zip(chosen, data["sizes"]):
+        flat = flat * n + i
+    image, numbers, alt = data["combos"][flat]
+    return {"src": data["images"][image], "alt": alt, "numbers": numbers}
+
+
+@pytest.mark.browser
+def test_every_explorer_control_swaps_in_the_precomputed_picture_and_numbers(site, server, browser):
+    names = pages_with(site, 'class="nnbook-explorer"')
+    assert len(names) >= 3, f"expected explorers on at least three pages, found {names}"
+    for name in names:
+        page, problems = open_page(browser, f"{server}/{name}.html")
+        roots = page.locator(".nnbook-explorer")
+        assert roots.count() >= 1
+        for r in range(roots.count()):
+            root = roots.nth(r)
+            assert "nnbook-explorer-ready" in root.get_attribute("class"), f"{name}: the script did not start"
+            data = root.evaluate("r => JSON.parse(r.querySelector('script.nnbook-explorer-data').textContent)")
+            handle = root.element_handle()
+            # The state the page starts in, read from the controls themselves.
+            chosen = []
+            for key in data["settings"]:
+                control = root.locator(f'[data-setting="{key}"]:is([type="range"], select, :checked)')
+                chosen.append(int(control.first.input_value()))
+            assert _explorer_state(page, handle) == _expected(data, chosen), f"{name}: wrong start"
+            seen = {_explorer_state(page, handle)["src"]}
+            for i, key in enumerate(data["settings"]):
+                n = data["sizes"][i]
+                slider = root.locator(f'input[type="range"][data-setting="{key}"]')
+                if slider.count():
+                    # keyboard: focus and step; mouse: click the far ends of the track
+                    slider.focus()
+                    step = "ArrowLeft" if chosen[i] == n - 1 else "ArrowRight"
+                    page.keyboard.press(step)
+                    chosen[i] += 1 if step == "ArrowRight" else -1
+                    assert _explorer_state(page, handle) == _expected(data, chosen), f"{name}: {key} by keyboard"
+                    assert slider.get_attribute("aria-valuetext") == data["values"][i][chosen[i]]
+                    box = slider.bounding_box()
+                    for x, index in ((box["x"] + 2, 0), (box["x"] + box["width"] - 2, n - 1)):
+                        page.mouse.click(x, box["y"] + box["height"] / 2)
+                        chosen[i] = index
+                        assert _explorer_state(page, handle) == _expected(data, chosen), f"{name}: {key} by mouse"
+                        seen.add(_explorer_state(page, handle)["src"])
+                    continue
+                radios = root.locator(f'input[type="radio"][data-setting="{key}"]')
+                if radios.count():
+                    target = (chosen[i] + 1) % n
+                    root.locator(f'fieldset:has([data-setting="{key}"]) label').nth(target).click()
+                    chosen[i] = target
+                    assert _explorer_state(page, handle) == _expected(data, chosen), f"{name}: {key} by mouse"
+                    seen.add(_explorer_state(page, handle)["src"])
+                    radios.nth(target).focus()
+                    page.keyboard.press("ArrowRight")  # a radio group moves to the next choice
+                    chosen[i] = (target + 1) % n
+                    assert _explorer_state(page, handle) == _expected(data, chosen), f"{name}: {key} by keyboard"
+                    continue
+                menu = root.locator(f'select[data-setting="{key}"]')
+                target = (chosen[i] + 1) % n
+                menu.select_option(str(target))
+                chosen[i] = target
+                assert _explorer_state(page, handle) == _expected(data, chosen), f"{name}: {key} from the menu"
+            assert len(seen) > 2, f"{name}: moving the controls hardly changed the picture"
+        assert not problems, problems
+        page.close()
