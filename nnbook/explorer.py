@@ -173,6 +173,8 @@ class Explorer:
         #: Seconds the grid took to compute (set by :meth:`grid`).
         self.seconds = None
         self.cpu_seconds = None
+        #: CPU seconds the website page and the PDF grid took, after the grid.
+        self.render_cpu_seconds = None
 
     # ---- the grid ----------------------------------------------------------
 
@@ -377,9 +379,13 @@ class Explorer:
         return _Static(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self._repr_html_(),
-                "image/png": base64.b64encode(self.small_multiples()).decode("ascii"),
-                "text/plain": repr(self)}
+        self.grid()
+        cpu = time.process_time()
+        bundle = {"text/html": self._repr_html_(),
+                  "image/png": base64.b64encode(self.small_multiples()).decode("ascii"),
+                  "text/plain": repr(self)}
+        self.render_cpu_seconds = time.process_time() - cpu
+        return bundle
 
     def live(self):
         """The ipywidgets version: a control per setting; each change calls the function again."""
