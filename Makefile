@@ -11,9 +11,11 @@ JB     := $(BIN)/jupyter-book
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-torch.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# PyTorch (CPU build) from its own file: see README, "Dependencies"
+	$(BIN)/python -m pip install --quiet -r requirements-torch.txt
 	@touch $(STAMP)
 
 book: $(STAMP)  ## build the website into _build/html (cached execution)
