@@ -39,7 +39,7 @@ test: $(STAMP)  ## the whole test suite (nncore, book build, PDF, browser)
 	$(COVER_NNCORE)
 
 test-fast: $(STAMP)  ## only the nncore and structure tests (seconds)
-	$(BIN)/python -m pytest -m "not book and not pdf and not browser" $(COVER)
+	$(BIN)/python -m pytest -m "not book and not pdf and not browser and not jupyterlab" $(COVER)
 	$(COVER_NNCORE)
 
 pdf-deps:  ## install the Debian/Ubuntu TeX packages the PDF needs (root or sudo)

@@ -124,7 +124,8 @@ class Quiz:
         fallback = ('<noscript><div class="nnbook-quiz-noscript"><p><em>This quiz needs '
                     'JavaScript; here are its questions, then the answers.</em></p>'
                     f'{printed}</div></noscript>')
-        return (f'<div class="nnbook-quiz">{div}</div>{styles}<script>\n{script}\n</script>'
+        labels = _LABEL_ANSWERS.replace("DIV_ID", div_id)
+        return (f'<div class="nnbook-quiz">{div}</div>{styles}<script>\n{script}\n{labels}\n</script>'
                 f'{fallback}</div>')
 
     def _repr_markdown_(self):
@@ -170,7 +171,8 @@ class Quiz:
 # page has no MathJax (Jupyter) or MathJax 2. If the library never arrives (it
 # failed to load), the quiz still renders once the page has loaded, with its
 # maths as TeX and MathJax's orphaned configuration removed so that jupyterquiz
-# does not try to use it.
+# does not try to use it. In JupyterLab, MathJax is JupyterLab's own (version 3
+# without typeset()); the quiz renders at once and JupyterLab typesets it.
 _START = """
 (function () {
   var shown = false;
@@ -196,6 +198,13 @@ _START = """
       if (!(window.MathJax && window.MathJax.version)) { window.MathJax = undefined; show(); }
     });
   } else {
+    if (mj && String(mj.version)[0] === "3" && typeof mj.typeset !== "function") {
+      // JupyterLab's MathJax: it typesets each output itself once drawn (the
+      // quiz is drawn by then), but has no page-level typeset(), and without
+      // one jupyterquiz loads MathJax from a CDN into JupyterLab and replaces
+      // window.MathJax. A no-op typeset() keeps the quiz offline.
+      mj.typeset = function () {};
+    }
     show();
   }
 })();
@@ -207,6 +216,43 @@ def _jupyterquiz_js():
     js_dir = importlib.resources.files("jupyterquiz").joinpath("js")
     return "".join(f.read_text(encoding="utf-8")
                    for f in sorted(js_dir.iterdir(), key=lambda f: f.name) if f.name.endswith(".js"))
+
+
+# Accessibility: jupyterquiz puts each answer's radio button, visually hidden,
+# inside the answer's <label>, so the label's text names the button. An answer
+# that is only maths loses that name once MathJax typesets it: MathJax hides its
+# glyphs from assistive technology and only some of them read its MathML copy
+# (axe's "label" rule, critical). Each button therefore gets the answer as
+# written, maths as its TeX, as its aria-label: read from the label before
+# MathJax has typeset it, or from MathJax's record of the TeX it typeset (the
+# quiz may be drawn either side of MathJax's page typesetting). Runs after
+# jupyterquiz's script, in the same <script>, and again whenever the quiz is
+# (re)drawn.
+_LABEL_ANSWERS = r"""(function () {
+  function asWritten(label) {
+    var text = label.cloneNode(true);
+    var doc = window.MathJax && MathJax.startup && MathJax.startup.document;
+    var items = doc && doc.getMathItemsWithin ? doc.getMathItemsWithin([label]) : [];
+    text.querySelectorAll("mjx-container").forEach(function (math, i) {
+      var mml = math.querySelector("mjx-assistive-mml");
+      math.replaceWith(items[i] ? items[i].math : (mml ? mml.textContent : ""));
+    });
+    return text.textContent.replace(/\\[()\[\]]/g, "").replace(/\s+/g, " ").trim();
+  }
+  function label(root) {
+    root.querySelectorAll(".MCButton > input").forEach(function (input) {
+      if (!input.getAttribute("aria-label")) {
+        input.setAttribute("aria-label", asWritten(input.parentNode));
+      }
+    });
+  }
+  (function start() {
+    var root = document.getElementById("DIV_ID");
+    if (!root) { setTimeout(start, 200); return; }
+    label(root);
+    new MutationObserver(function () { label(root); }).observe(root, {childList: true, subtree: true});
+  })();
+})();"""
 
 
 def _reason(answer):

@@ -218,6 +218,49 @@ def test_glossary_term_shows_its_definition_on_hover(site, server, browser):
     assert not problems
 
 
+# axe-core, Deque's accessibility engine, vendored from npm (tests/vendor/axe-core).
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = """async (tags) => {
+  // Open what a reader can open (solutions, hidden code) so it is audited too,
+  // and let MathJax finish: the quiz's answers are labelled from their maths.
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('div.dropdown button.toggle-button').forEach(b => b.click());
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  await new Promise(r => setTimeout(r, 600));  // jupyterquiz's typeset runs 500 ms after drawing
+  await Promise.all(document.getAnimations().filter(a => a instanceof CSSTransition)
+                    .map(a => a.finished.catch(() => null)));  // dropdowns fully open
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       targets: v.nodes.map(n => n.target.join(' '))}));
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_page_passes_axe_at_wcag_aa(site, server, browser, theme):
+    """axe-core finds nothing serious or critical at WCAG 2.1 A/AA, in either theme.
+
+    The theme follows the reader's system setting (default_mode: auto), which
+    the browser context sets; the page's <html data-theme> confirms it.
+    """
+    context = browser.new_context(color_scheme=theme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    found, start = [], time.perf_counter()
+    for name in br.toc_files() + ["search", "genindex"]:
+        page.goto(f"{server}/{name}.html", wait_until="networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == theme, f"{name}: not in the {theme} theme"
+        page.add_script_tag(path=str(AXE))
+        for v in page.evaluate(AXE_RUN, WCAG_AA):
+            if v["impact"] in ("serious", "critical"):
+                targets = ", ".join(v["targets"][:5]) + (f" (+{len(v['targets']) - 5} more)" if len(v["targets"]) > 5 else "")
+                found.append(f"{name} [{theme}] {v['id']} ({v['impact']}, {len(v['targets'])}x): {v['help']}: {targets}")
+    context.close()
+    print(f"axe, {theme} theme: {len(br.toc_files()) + 2} pages in {time.perf_counter() - start:.0f} s")
+    print("\n".join(found))
+    assert not found, f"{len(found)} accessibility violations (serious or critical):\n" + "\n".join(found)
+
+
 @pytest.mark.browser
 def test_a_quiz_waits_for_a_late_mathjax_and_typesets_its_maths(site, server, browser):
     """MathJax is a deferred script; the quiz's inline script runs before it.

@@ -30,6 +30,21 @@
   environment variable, so an explorer (``nnbook.explorer``) displays its
   precomputed website and PDF bundle instead of live ipywidgets (whose
   rendering would load require.js and the widget manager from a CDN).
+* ``visit_citation_as_listitem``: docutils 0.21 writes each bibliography
+  entry as ``<div role="doc-biblioentry">`` inside ``<div role="list">``.
+  ARIA deprecates ``doc-biblioentry``, and a list whose items carry it has no
+  list items at all for assistive technology (axe: aria-required-children,
+  critical; aria-deprecated-role). Each entry becomes ``role="listitem"``.
+* ``visit_hidden_code_summary``: myst-nb names the "Show code cell source"
+  toggle of a ``hide-input`` cell "Toggle hidden content" (``aria-label``), a
+  name that does not contain the words a reader sees, so a speech-input user
+  saying "click show code cell source" reaches nothing (WCAG 2.5.3, axe:
+  label-content-name-mismatch). Without the ``aria-label`` the visible words
+  are the name.
+
+The page header's search and colour-mode buttons have the same naming
+problem; they come from pydata-sphinx-theme's templates and are overridden
+in ``book/_templates/``.
 """
 import html
 import os
@@ -38,6 +53,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from docutils import nodes
+from docutils.writers._html_base import HTMLTranslator
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 
 #: The issue form the website's "Report an error" button opens.
 ERRATA_FORM = "errata.yml"
@@ -60,9 +77,29 @@ def dedupe_inline_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+def visit_citation_as_listitem(self, node):
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+
+
+def visit_hidden_code_summary(self, node):
+    """myst-nb's ``visit_HideCellInput`` (1.4.0) without the summary's aria-label."""
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    self.body.append(f'<p class="collapsed admonition-title">{html.escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{html.escape(node["prompt_hide"])}</p>\n')
+    self.body.append("</summary>\n")
+
+
 def setup(app):
     app.connect("config-inited", encrypt_kernels)
     os.environ["NNBOOK_EXPLORER"] = "static"
+    app.setup_extension("myst_nb")  # its node handlers first, then ours replace them
+    app.add_node(nodes.citation, override=True,
+                 html=(visit_citation_as_listitem, HTMLTranslator.depart_citation))
+    app.add_node(HideCodeCellNode, override=True,
+                 html=(visit_hidden_code_summary, depart_HideCellInput))
     app.connect("html-page-context", dedupe_inline_scripts)
     # After sphinx-book-theme has made its header buttons (priority 501).
     app.connect("html-page-context", errata_button, priority=600)
