@@ -91,6 +91,11 @@ def test_pdf_prints_shown_code_and_leaves_folded_code_to_the_website(pdf_text):
     # The search itself works: most lines of the shown code are found in the PDF text.
     found = [line for line in shown if printed(line)]
     assert len(found) >= 0.8 * len(shown), f"only {len(found)} of {len(shown)} shown code lines found"
+    # A folded line that also occurs inside a shown line (say `names = [...]` inside
+    # `target_names=[...]`, once spaces are gone) is printed legitimately: skip it.
+    shown_flat = [re.sub(r"\s+", "", line) for line in shown]
+    hidden = [line for line in hidden
+              if not any(re.sub(r"\s+", "", line) in s for s in shown_flat)]
     leaked = [line for line in hidden if printed(line)]
     assert not leaked, f"folded (hide-input) code printed in the PDF: {leaked[:5]}"
 
