@@ -436,3 +436,23 @@ def test_every_explorer_control_swaps_in_the_precomputed_picture_and_numbers(sit
             assert len(seen) > 2, f"{name}: moving the controls hardly changed the picture"
         assert not problems, problems
         page.close()
+
+
+@pytest.mark.browser
+def test_the_download_menu_saves_the_executed_notebook(site, server, browser):
+    import nbformat
+
+    name = br.chapter_files()[0]
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/{name}.html", wait_until="networkidle")
+    page.locator(".dropdown-download-buttons > button").click()
+    link = page.locator("a.btn-download-notebook-button")
+    with page.expect_download(timeout=10000) as download:
+        link.click()
+    saved = Path(download.value.path())
+    assert download.value.suggested_filename == f"{Path(name).name}.ipynb"
+    nb = nbformat.read(saved, as_version=4)
+    nbformat.validate(nb)
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "the saved notebook has no outputs"
+    context.close()
