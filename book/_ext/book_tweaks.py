@@ -41,6 +41,10 @@
   saying "click show code cell source" reaches nothing (WCAG 2.5.3, axe:
   label-content-name-mismatch). Without the ``aria-label`` the visible words
   are the name.
+* ``focusable_tables``: book.css lets a wide table scroll sideways inside
+  the text column; a keyboard user can scroll it only if it can take focus
+  (axe: scrollable-region-focusable, serious), so every table in a page's
+  body gets ``tabindex="0"``.
 
 The page header's search and colour-mode buttons have the same naming
 problem; they come from pydata-sphinx-theme's templates and are overridden
@@ -92,6 +96,11 @@ def visit_hidden_code_summary(self, node):
     self.body.append("</summary>\n")
 
 
+def focusable_tables(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = context["body"].replace("<table ", '<table tabindex="0" ')
+
+
 def setup(app):
     app.connect("config-inited", encrypt_kernels)
     os.environ["NNBOOK_EXPLORER"] = "static"
@@ -101,6 +110,7 @@ def setup(app):
     app.add_node(HideCodeCellNode, override=True,
                  html=(visit_hidden_code_summary, depart_HideCellInput))
     app.connect("html-page-context", dedupe_inline_scripts)
+    app.connect("html-page-context", focusable_tables)
     # After sphinx-book-theme has made its header buttons (priority 501).
     app.connect("html-page-context", errata_button, priority=600)
     app.connect("html-page-context", label_notebook_download, priority=600)
