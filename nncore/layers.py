@@ -18,7 +18,7 @@ and its backward pass, given the upstream gradient dY = dL/dY, is ::
 """
 
 from ._checks import (as_float_array, check_int, check_probability, check_rng,
-                      check_shape)
+                      check_shape, is_clean)
 from .activations import GELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh  # noqa: F401
 from .init import get_initializer, zeros
 from .module import Module
@@ -76,7 +76,9 @@ class Linear(Module):
         -------
         Y : ndarray, shape (N, out_features)
         """
-        return self._forward(as_float_array(X, f"{self}: input X", ndim=2))
+        if not (is_clean(X) and X.ndim == 2):
+            X = as_float_array(X, f"{self}: input X", ndim=2)
+        return self._forward(X)
 
     def _forward(self, X):
         # The checks that stay on the unchecked path cost a few tuple

@@ -13,7 +13,8 @@ For a binary task with one output column, `pred` of shape (N, 1) and a
 """
 import numpy as np
 
-from ._checks import as_float_array, check_labels, check_same_batch, check_shape
+from ._checks import (as_float_array, check_labels, check_same_batch, check_shape,
+                      is_clean)
 from .functional import _log_softmax, _sigmoid
 
 __all__ = ["MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss"]
@@ -38,6 +39,8 @@ class _Loss:
 
     def _check_pair(self, pred, target):
         """Return float arrays pred and target of the same shape."""
+        if (is_clean(pred) and pred.ndim in (1, 2) and is_clean(target, pred.shape)):
+            return pred, target  # the usual call: nothing to convert or report
         name = type(self).__name__
         pred = as_float_array(pred, f"{name}: pred", ndim=(1, 2))
         target = as_float_array(target, f"{name}: target", ndim=(1, 2))

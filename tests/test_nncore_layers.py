@@ -82,6 +82,20 @@ def test_sequential_train_eval_propagate_and_repr():
     assert len(model.parameters()) == 4
 
 
+def test_linear_backward_accepts_an_array_like_upstream_gradient():
+    # what is not already a finite float64 array takes the checked path and is converted
+    layer = nc.Linear(3, 2, rng=np.random.default_rng(0))
+    X = np.arange(6.0).reshape(2, 3)
+    layer(X)
+    dX_list = layer.backward([[1, 0], [0, 2]])  # a nested list of ints
+    dW_list = layer.grads["W"].copy()
+    layer.zero_grad()
+    dX_array = layer.backward(np.array([[1.0, 0.0], [0.0, 2.0]]))
+    np.testing.assert_array_equal(dX_list, dX_array)
+    np.testing.assert_array_equal(dW_list, layer.grads["W"])
+    np.testing.assert_array_equal(dW_list, X.T @ [[1.0, 0.0], [0.0, 2.0]])
+
+
 def test_linear_rejects_bad_input():
     layer = nc.Linear(9, 4, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"Linear\(9 -> 4\): input X has shape \(5, 3\); expected \(N, 9\)"):
