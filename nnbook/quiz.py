@@ -150,6 +150,11 @@ class Quiz:
                 key.append(f"{i}. ({letter}): {_reason(a)}")
             else:  # one reason per right choice, each after its letter
                 key.append(f"{i}. " + "; ".join(f"({letter}): {_reason(a)}" for letter, a in right))
+            # The web quiz explains a wrong choice when it is clicked; on paper
+            # the key does it, on a continuation line of the same item.
+            wrong = [f"({letter}) {a['feedback'].strip()}"
+                     for letter, a in zip(_LETTERS, answers) if not a["correct"]]
+            key.append("   Wrong choices: " + " ".join(wrong))
         lines.append("**Answers.**\n")
         lines.extend(key)
         return "\n".join(lines) + "\n"

@@ -36,6 +36,19 @@ def test_print_version_has_every_choice_and_a_key_naming_the_right_letters():
         re.search(r"^2\. \((\w)\): 8 = 2 x 4\.; \((\w)\): 2 = 2 x 1\.$", key, flags=re.M), key
 
 
+def test_print_version_explains_every_wrong_choice_under_its_answer():
+    text = quiz.Quiz(QUESTIONS, slug="demo")._repr_markdown_()
+    body, key = text.split("**Answers.**")
+    for number, q in enumerate(QUESTIONS, start=1):
+        block = body.split(f"**Question {number}.**")[1].split("**Question")[0]
+        letter_of = {a: letter for letter, a in re.findall(r"^- \((\w)\) (.+)$", block, flags=re.M)}
+        item = key.split(f"\n{number}. ")[1].split(f"\n{number + 1}. ")[0]
+        wrong_line = re.search(r"^   Wrong choices: (.+)$", item, flags=re.M).group(1)
+        for a in q["answers"]:
+            shown = f"({letter_of[a['answer']]}) {a['feedback']}" in wrong_line
+            assert shown != a["correct"], (number, a, wrong_line)
+
+
 def test_print_order_is_the_same_on_every_build():
     a = quiz.Quiz(QUESTIONS, slug="demo")._repr_markdown_()
     b = quiz.Quiz(QUESTIONS, slug="demo")._repr_markdown_()
