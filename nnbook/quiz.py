@@ -149,7 +149,8 @@ class Quiz:
                 letter, a = right[0]
                 key.append(f"{i}. ({letter}): {_reason(a)}")
             else:  # one reason per right choice, each after its letter
-                key.append(f"{i}. " + "; ".join(f"({letter}): {_reason(a)}" for letter, a in right))
+                key.append(f"{i}. " + " ".join(f"({letter}): {_sentence(_reason(a))}"
+                                                for letter, a in right))
             # The web quiz explains a wrong choice when it is clicked; on paper
             # the key does it, on a continuation line of the same item.
             wrong = [f"({letter}) {a['feedback'].strip()}"
@@ -264,6 +265,11 @@ def _reason(answer):
     """The feedback of a right answer without its "Right:" opener (if more is left)."""
     text = answer["feedback"].strip()
     return _RIGHT.sub("", text) or text
+
+
+def _sentence(text):
+    """`text` ending with a full stop (or its own ! or ?), to run on after another."""
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _tex_as_written(content, options):
