@@ -12,7 +12,6 @@ import functools
 import html
 import http.server
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -27,7 +26,6 @@ import bookrules as br
 
 ROOT = br.ROOT
 JB = str(Path(sys.executable).parent / "jupyter-book")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -69,18 +67,6 @@ def server(site):
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (make browser-deps)"
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 def open_page(browser, url):

@@ -38,7 +38,6 @@ import bookrules as br
 
 ROOT = br.ROOT
 BIN = Path(sys.executable).parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Three chapters with figures and a quiz that run in a few seconds each.
 CHAPTERS = ["neuron", "activations", "forward-pass-by-hand"]
 
@@ -158,18 +157,6 @@ def lab():
             problems.append(f"JupyterLab created {path.relative_to(ROOT)}")
         shutil.rmtree(home, ignore_errors=True)
         assert not problems, "; ".join(problems) + "\n" + text[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (make browser-deps)"
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
 
 
 KERNEL_IDLE_JS = """() => {
