@@ -97,7 +97,7 @@ def recipe(fault=None, seed=0):
 
     The data are 600 noisy line images (noise 0.3) split 60/20/20 into
     training, validation and test sets; the model is 9-8-1 with ReLU and He
-    initialisation; the loss is BCEWithLogitsLoss; the learning rate 0.5.
+    initialisation; the loss is BCEWithLogitsLoss; the learning rate LR (0.1).
     `seed` fixes the images, the split and the initial weights.
     """
     _check_fault(fault, "recipe")

@@ -504,11 +504,13 @@ def diagnose(model, loss, X, y, lr, n_gradcheck=8, ratio_range=UPDATE_RATIO_RANG
                           "check that layer's backward pass"))
 
     ratios = update_to_weight_ratios(model, lr, loss, X, y)
+    # Unscaled inputs make large gradients, so they come first (data before updates).
+    too_large = ("scale the inputs first, then check again" if not scale.ok else
+                 "the learning rate is probably too large; try 10x smaller")
     for name, r in ratios.items():
         if r > high:
             findings.append(F("warning", "updates", f"{name}: update/weight ratio {r:.1e} is "
-                              f"above {high:g}", "the learning rate is probably too large; "
-                              "try 10x smaller"))
+                              f"above {high:g}", too_large))
         elif r < low:
             findings.append(F("warning", "updates", f"{name}: update/weight ratio {r:.1e} is "
                               f"below {low:g}", "the learning rate is probably too small, or "
@@ -522,7 +524,8 @@ def diagnose(model, loss, X, y, lr, n_gradcheck=8, ratio_range=UPDATE_RATIO_RANG
     if bad:
         listed = ", ".join(f"{n}: {f:.0%}" for n, f in bad.items())
         findings.append(F("warning", "units", f"dead ReLU units: {listed}",
-                          "use He initialisation, a smaller learning rate, or LeakyReLU"))
+                          "look for large negative biases (reset them to 0); then use He "
+                          "initialisation, a smaller learning rate, or LeakyReLU"))
     else:
         findings.append(F("ok", "units", "no ReLU layer has many dead units", ""))
     return DiagnosticsReport(scale, init, gc, ratios, dead, findings)

@@ -219,6 +219,9 @@ def test_diagnose_flags_unscaled_input():
     assert "5 feature(s) look unscaled: x0 (unscaled), x3" in text and "StandardScaler" in text
     assert "confidently wrong" in text  # the loss check sees the same problem
     assert not report.scale.ok
+    # large updates from unscaled inputs: the advice is to scale, not to lower the rate
+    big = [f for f in report.warnings if f.topic == "updates" and "above" in f.message]
+    assert big and all(f.advice == "scale the inputs first, then check again" for f in big)
 
 
 def test_diagnose_flags_too_large_lr():
@@ -237,6 +240,7 @@ def test_diagnose_flags_dead_units():
     model[0].params["b"][...] = -1e4  # every unit of the first ReLU layer is dead
     report = diagnose(model, BCEWithLogitsLoss(), X, y, lr=0.1)
     assert "dead ReLU units: 1 (ReLU): 100%" in str(report)
+    assert "large negative biases" in str(report)
     assert report.dead_units == {"1 (ReLU)": 1.0}
     # no gradient reaches the weights of a dead network: the ratios are 0 too
     assert "too small, or the gradient vanishes" in str(report)
