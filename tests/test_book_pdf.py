@@ -120,3 +120,22 @@ def test_pdf_prints_each_explorer_as_a_small_multiples_figure(pdf_text, tmp_path
                                  capture_output=True, text=True, check=True).stdout.splitlines()[2:]
         widths = [int(line.split()[3]) for line in listing if line.split()]
         assert widths and max(widths) >= 1000, f"no small-multiples image near {start!r}: {listing}"
+
+
+def test_pdf_prints_the_debugging_checklist_alone_on_one_page(pdf_text):
+    # debugging.md promises a checklist "printable from the PDF on one page":
+    # the whole admonition on one page, and nothing of the chapter's prose on it.
+    text, _ = pdf_text
+    pages = text.split("\f")
+    found = [i for i, page in enumerate(pages) if "Ask in this order" in page]
+    assert len(found) == 1, f"the checklist's title is on pages {found}"
+    page = " ".join(pages[found[0]].split())
+    for part in ("1. Data", "2. Loss", "3. Gradients", "4. Updates", "5. Model",
+                 "Change one thing at a time", "healthy baseline"):
+        assert part in page, f"{part!r} is not on the checklist's page"
+    source = (ROOT / "book" / "debugging.md").read_text()
+    before = source.split("(debugging-checklist)=")[0].strip().splitlines()[-1]
+    after = source.split("```{raw} latex\n\\clearpage\n```")[2].strip().split(".")[0]
+    for neighbour in (before, after):
+        words = " ".join(neighbour.split()[:6])
+        assert words not in page, f"{words!r} shares the checklist's page"
