@@ -90,11 +90,6 @@ def as_float_array(x, name, ndim=None, *, finite=True):
     return arr
 
 
-def all_finite(arrays):
-    """True if every entry of every array in `arrays` is finite (no NaN, no inf)."""
-    return all(np.isfinite(a).all() for a in arrays)
-
-
 def _finite(x):
     """True if every entry of the float array `x` is finite.
 
@@ -103,6 +98,11 @@ def _finite(x):
     boolean array, and an overflow falls through to the exact test.
     """
     return math.isfinite(np.vdot(x, x)) or bool(np.isfinite(x).all())
+
+
+def all_finite(arrays):
+    """True if every entry of every array in `arrays` is finite (no NaN, no inf)."""
+    return all(_finite(a) for a in arrays)
 
 
 def is_clean(x, shape=None):
